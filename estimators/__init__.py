@@ -1,0 +1,18 @@
+"""tinytasks' statistics: IRT fitting, anchor selection, ability and
+full-score estimation, validation and parameter files. No lm-eval import."""
+
+from .ability import AbilityEstimate, AbilityPrior, estimate_ability
+from .anchors import ANCHOR_METHODS, AnchorSet, select_anchors
+from .irt import FittedIRT, IRTFitter, ItemBank
+from .param_file import ParamFileError, load_estimator, read_param_document, write_param_file
+from .pool_score import POOL_ESTIMATORS, pool_accuracy
+from .tables import read_responses_csv, read_scores_csv
+from .tiny_estimator import ScoreEstimate, TinyEstimator
+from .validation import cross_validate, score_metrics
+
+__all__ = [
+    "ANCHOR_METHODS", "POOL_ESTIMATORS", "AbilityEstimate", "AbilityPrior", "AnchorSet", "FittedIRT",
+    "IRTFitter", "ItemBank", "ParamFileError", "ScoreEstimate", "TinyEstimator", "cross_validate",
+    "estimate_ability", "load_estimator", "pool_accuracy", "read_param_document", "read_responses_csv",
+    "read_scores_csv", "score_metrics", "select_anchors", "write_param_file",
+]

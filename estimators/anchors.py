@@ -1,0 +1,93 @@
+"""Choosing k anchor items from a fitted pool, reproducibly from a seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+from .checks import check_budget
+from .irt import ItemBank
+
+ANCHOR_METHODS = ("random", "stratified", "kmeans", "fisher")
+
+
+@dataclass
+class AnchorSet:
+    """Chosen item indices (sorted) and their weights (summing to 1), which
+    say how much of the pool each anchor stands for."""
+
+    items: np.ndarray
+    weights: np.ndarray
+    method: str
+
+
+def select_anchors(
+    bank: ItemBank,
+    k: int,
+    method: str = "kmeans",
+    seed: int = 0,
+    abilities: np.ndarray | None = None,
+) -> AnchorSet:
+    """Pick k of the bank's items.
+
+    random: uniform; stratified: one item per difficulty stratum; kmeans:
+    the item nearest each centroid of k-means on the item parameters, weighted
+    by cluster size (tinyBenchmarks' anchor points); fisher: greedy maximum of
+    the summed log test information at the calibration abilities.
+    """
+    k = check_budget(k, bank.n_items)
+    rng = np.random.default_rng(seed)
+    n = bank.n_items
+    if method == "random":
+        items = rng.choice(n, size=k, replace=False)
+        return _uniform(items, method)
+    if method == "stratified":
+        order = np.argsort(bank.difficulty, kind="stable")
+        strata = np.array_split(order, k)
+        items = np.array([s[rng.integers(len(s))] for s in strata])
+        return _uniform(items, method)
+    if method == "kmeans":
+        return _kmeans(bank, k, seed)
+    if method == "fisher":
+        if abilities is None:
+            raise ValueError("fisher anchors need the calibration models' abilities")
+        return _fisher(bank, k, np.asarray(abilities, dtype=float), rng)
+    raise ValueError(f"unknown anchor method {method!r}; choose one of {ANCHOR_METHODS}")
+
+
+def _uniform(items: np.ndarray, method: str) -> AnchorSet:
+    items = np.sort(np.asarray(items, dtype=int))
+    return AnchorSet(items, np.full(items.size, 1.0 / items.size), method)
+
+
+def _kmeans(bank: ItemBank, k: int, seed: int) -> AnchorSet:
+    emb = np.column_stack([bank.slopes, bank.intercepts])
+    if k == bank.n_items:
+        return _uniform(np.arange(k), "kmeans")
+    km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(emb)
+    dist = ((emb[:, None, :] - km.cluster_centers_[None]) ** 2).sum(-1)  # items x clusters
+    # Each cluster's anchor is its member nearest the centroid.
+    dist_own = np.where(km.labels_[:, None] == np.arange(k)[None], dist, np.inf)
+    items = dist_own.argmin(0)
+    sizes = np.bincount(km.labels_, minlength=k).astype(float)
+    order = np.argsort(items)
+    return AnchorSet(items[order], (sizes / sizes.sum())[order], "kmeans")
+
+
+def _fisher(bank: ItemBank, k: int, abilities: np.ndarray, rng) -> AnchorSet:
+    if abilities.ndim == 1:
+        abilities = abilities[:, None]
+    if abilities.shape[0] > 400:
+        abilities = abilities[rng.choice(abilities.shape[0], 400, replace=False)]
+    info = bank.information(abilities)  # models x items
+    total = np.full(info.shape[0], 0.25)  # prior information keeps log finite
+    chosen = np.zeros(bank.n_items, dtype=bool)
+    for _ in range(k):
+        gain = np.log(total[:, None] + info).sum(0)
+        gain[chosen] = -np.inf
+        best = int(np.argmax(gain))
+        chosen[best] = True
+        total = total + info[:, best]
+    return _uniform(np.flatnonzero(chosen), "fisher")

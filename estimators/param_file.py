@@ -1,0 +1,91 @@
+"""Parameter files: a fitted TinyEstimator plus metadata in versioned,
+checksummed, human-readable JSON. Never pickle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .tiny_estimator import TinyEstimator
+
+FORMAT = "tinytasks-params"
+FORMAT_VERSION = 1
+
+
+class ParamFileError(ValueError):
+    """A parameter file that cannot be used, with what to do about it."""
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _round_floats(obj: Any, digits: int = 10) -> Any:
+    """Round floats so the file is stable and small; 10 significant digits
+    are far below any reported precision."""
+    if isinstance(obj, float):
+        return float(f"{obj:.{digits}g}")
+    if isinstance(obj, dict):
+        return {k: _round_floats(v, digits) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_round_floats(v, digits) for v in obj]
+    if isinstance(obj, np.generic):
+        return _round_floats(obj.item(), digits)
+    return obj
+
+
+def checksum(body: dict) -> str:
+    """SHA-256 of the canonical JSON of everything but the checksum itself."""
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+def build_param_document(estimator: TinyEstimator, metadata: dict) -> dict:
+    """The JSON document for a fitted estimator: format, version, metadata,
+    the estimator, and a SHA-256 over all of it."""
+    body = _round_floats({
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "metadata": metadata,
+        "estimator": estimator.to_dict(),
+    })
+    return {**body, "sha256": checksum(body)}
+
+
+def write_param_file(path: str | Path, estimator: TinyEstimator, metadata: dict) -> dict:
+    """Write the parameter file (byte-identical for identical inputs)."""
+    doc = build_param_document(estimator, metadata)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(doc, indent=1, sort_keys=True, allow_nan=False) + "\n")
+    return doc
+
+
+def read_param_document(path: str | Path) -> dict:
+    """Read and check a parameter file: format, version and checksum."""
+    p = Path(path)
+    if not p.is_file():
+        raise ParamFileError(f"parameter file {p} not found; fit one with `tinytasks fit` or reinstall tinytasks")
+    try:
+        doc = json.loads(p.read_text())
+    except json.JSONDecodeError as e:
+        raise ParamFileError(f"parameter file {p} is not valid JSON ({e}); refit it with `tinytasks fit`") from e
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ParamFileError(f"{p} is not a tinytasks parameter file (format field {doc.get('format')!r})")
+    if doc.get("format_version") != FORMAT_VERSION:
+        raise ParamFileError(
+            f"{p} has parameter-file version {doc.get('format_version')!r}, but this tinytasks reads version "
+            f"{FORMAT_VERSION}; refit it with `tinytasks fit` or install the tinytasks release that wrote it"
+        )
+    body = {k: v for k, v in doc.items() if k != "sha256"}
+    if doc.get("sha256") != checksum(body):
+        raise ParamFileError(f"checksum mismatch in {p}: the file was edited or corrupted; refit it with `tinytasks fit`")
+    return doc
+
+
+def load_estimator(path: str | Path) -> tuple[TinyEstimator, dict]:
+    """The fitted estimator and the metadata of a checked parameter file."""
+    doc = read_param_document(path)
+    return TinyEstimator.from_dict(doc["estimator"]), doc["metadata"]

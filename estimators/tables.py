@@ -1,0 +1,74 @@
+"""Reading a models-by-items correctness table and models' full scores from CSV."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .checks import as_response_matrix
+
+
+@dataclass
+class CalibrationData:
+    """Aligned calibration data: model names, item keys, 0/1/NaN responses
+    (models x items) and full scores (0-100), plus a hash of the inputs."""
+
+    models: list[str]
+    items: list[str]
+    responses: np.ndarray
+    scores: np.ndarray
+    source_sha256: str
+
+
+def _require(path: str | Path, what: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{what} file {p} not found")
+    return p
+
+
+def read_responses_csv(path: str | Path) -> pd.DataFrame:
+    """A CSV with a `model` column and one 0/1/empty column per item."""
+    p = _require(path, "responses")
+    df = pd.read_csv(p, dtype={"model": str})
+    if "model" not in df.columns:
+        raise ValueError(f"{p}: the first row must name a 'model' column and one column per item")
+    df = df.set_index("model")
+    if df.index.duplicated().any():
+        raise ValueError(f"{p}: model names repeat, e.g. {df.index[df.index.duplicated()][0]!r}")
+    df.columns = df.columns.astype(str)
+    as_response_matrix(df.to_numpy(dtype=float), name=str(p))
+    return df
+
+
+def read_scores_csv(path: str | Path, score_column: str = "score") -> pd.Series:
+    """A CSV with `model` and `score_column` (full-benchmark score, 0-100)."""
+    p = _require(path, "scores")
+    df = pd.read_csv(p, dtype={"model": str})
+    for col in ("model", score_column):
+        if col not in df.columns:
+            raise ValueError(f"{p}: needs a {col!r} column; has {list(df.columns)}")
+    return df.set_index("model")[score_column].astype(float)
+
+
+def load_calibration_data(responses_path: str | Path, scores_path: str | Path, score_column: str = "score") -> CalibrationData:
+    """Models present in both files (with a finite score), in the responses' order."""
+    r = read_responses_csv(responses_path)
+    s = read_scores_csv(scores_path, score_column)
+    s = s[np.isfinite(s)]
+    common = r.index[r.index.isin(s.index)]
+    if len(common) < 10:
+        raise ValueError(
+            f"only {len(common)} models have both responses and a score; at least 10 are needed to fit"
+        )
+    h = hashlib.sha256()
+    for p in (responses_path, scores_path):
+        h.update(Path(p).read_bytes())
+    return CalibrationData(
+        models=list(common), items=list(r.columns), responses=r.loc[common].to_numpy(dtype=float),
+        scores=s.loc[common].to_numpy(dtype=float), source_sha256=h.hexdigest(),
+    )

@@ -1,0 +1,169 @@
+"""The full-score estimator: fitted on calibration models (their answers to a
+pool of items and their real full-benchmark scores), it picks anchor items and
+turns a new model's answers to them into an estimated full score with an
+interval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .ability import AbilityPrior, estimate_ability
+from .anchors import AnchorSet, select_anchors
+from .checks import as_response_matrix, as_scores, check_budget, check_n_items
+from .irt import IRTFitter, ItemBank
+from .score_map import ScoreMap
+
+N_IMPUTATIONS = 200
+
+
+@dataclass
+class ScoreEstimate:
+    """Estimated full-benchmark scores for one or more models (arrays of n)."""
+
+    score: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    theta: np.ndarray
+    theta_se: np.ndarray
+    accuracy: np.ndarray
+    n_answered: np.ndarray
+    n_anchors: int
+    extrapolated: np.ndarray
+    level: float = 0.95
+
+
+@dataclass
+class TinyEstimator:
+    """Settings; `fit` learns `bank_`, `prior_`, `anchors_`, `score_map_`.
+
+    budget: number of anchors (None: the whole pool). anchor_method: see
+    `select_anchors`. n_dims: dimensions of the IRT model.
+    """
+
+    budget: int | None = 100
+    anchor_method: str = "kmeans"
+    n_dims: int = 3
+    seed: int = 0
+    level: float = 0.95
+    fit_info_: dict = field(default_factory=dict, repr=False)
+
+    # ---- fitting -------------------------------------------------------
+    def fit(self, responses, scores) -> "TinyEstimator":
+        """Fit on calibration models: responses (models x pool items, 0/1/NaN)
+        and their real full-benchmark scores."""
+        y = as_response_matrix(responses)
+        s = as_scores(scores, y.shape[0])
+        k = y.shape[1] if self.budget is None else check_budget(self.budget, y.shape[1])
+        irt = IRTFitter(n_dims=self.n_dims, seed=self.seed).fit(y)
+        self.bank_ = irt.bank
+        self.prior_ = AbilityPrior.from_abilities(irt.abilities)
+        if k == y.shape[1]:
+            self.anchors_ = AnchorSet(np.arange(k), np.full(k, 1.0 / k), "all")
+        else:
+            self.anchors_ = select_anchors(self.bank_, k, self.anchor_method, self.seed, irt.abilities)
+        ya = y[:, self.anchors_.items]
+        feats, theta, theta_se = self._features(ya)
+        self.score_map_ = ScoreMap.fit(feats, s, self._n_smooth, level=self.level, seed=self.seed)
+        self.theta_range_ = (float(theta[:, 0].min()), float(theta[:, 0].max()))
+        self.fit_info_ = {
+            "irt_seconds": irt.seconds, "irt_converged": irt.converged,
+            "irt_iterations": irt.n_iter, "n_models": int(y.shape[0]), "n_pool_items": int(y.shape[1]),
+        }
+        return self
+
+    @property
+    def _n_smooth(self) -> int:
+        return self.bank_.n_dims + 2
+
+    @property
+    def anchor_bank(self) -> ItemBank:
+        return self.bank_.subset(self.anchors_.items)
+
+    def _features(self, ya: np.ndarray):
+        """Summary features (ability, observed accuracy, p-IRT pool accuracy)
+        followed by the answers, unanswered ones filled by prediction."""
+        est = estimate_ability(ya, self.anchor_bank, "eap", self.prior_)
+        p_pool = self.bank_.icc(est.theta)
+        p_anchor = p_pool[:, self.anchors_.items]
+        observed = ~np.isnan(ya)
+        filled = np.where(observed, ya, p_anchor)
+        accuracy = np.nanmean(ya, axis=1)
+        pool = p_pool.copy()
+        pool[:, self.anchors_.items] = filled
+        feats = np.column_stack([est.theta, accuracy, pool.mean(1), filled])
+        return feats, est.theta, est.se
+
+    # ---- estimating ----------------------------------------------------
+    def predict(self, anchor_responses, seed: int = 0) -> ScoreEstimate:
+        """Estimate full scores from answers to the anchors (models x anchors,
+        NaN for anchors not answered; at least one answer per model).
+
+        Unanswered anchors are imputed from the posterior predictive
+        (N_IMPUTATIONS draws) and their spread widens the interval.
+        """
+        self._check_fitted()
+        ya = as_response_matrix(anchor_responses, name="anchor responses")
+        check_n_items(ya, self.anchors_.items.size, what="the anchor set")
+        feats, theta, theta_se = self._features(ya)
+        score, lower, upper = self.score_map_.predict(feats)
+        missing = np.isnan(ya)
+        rows = np.flatnonzero(missing.any(1))
+        if rows.size:
+            rng = np.random.default_rng(seed)
+            for r in rows:  # one row per partially answered model, rare
+                draws = self._impute(ya[r], theta[r], theta_se[r], rng)
+                f, _, _ = self._features(draws)
+                mu_d, _, _ = self.score_map_.predict(f)
+                extra = np.array([mu_d.var()])
+                mu, lo, hi = self.score_map_.predict(feats[r : r + 1], extra_var=extra)
+                score[r], lower[r], upper[r] = mu_d.mean(), lo[0] - mu[0] + mu_d.mean(), hi[0] - mu[0] + mu_d.mean()
+        lo_t, hi_t = self.theta_range_
+        return ScoreEstimate(
+            score=score, lower=lower, upper=upper, theta=theta, theta_se=theta_se,
+            accuracy=np.nanmean(ya, 1), n_answered=(~missing).sum(1),
+            n_anchors=int(ya.shape[1]), extrapolated=(theta[:, 0] < lo_t) | (theta[:, 0] > hi_t),
+            level=self.level,
+        )
+
+    def _impute(self, row, theta, theta_se, rng) -> np.ndarray:
+        miss = np.isnan(row)
+        th = theta[None, :] + rng.standard_normal((N_IMPUTATIONS, 1)) * theta_se * np.eye(1, theta.size)
+        p = self.anchor_bank.icc(th)[:, miss]
+        draws = np.tile(row, (N_IMPUTATIONS, 1))
+        draws[:, miss] = (rng.random(p.shape) < p).astype(float)
+        return draws
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "score_map_"):
+            raise RuntimeError("this TinyEstimator is not fitted: call fit() or load a parameter file")
+
+    # ---- serialising ---------------------------------------------------
+    def to_dict(self) -> dict:
+        self._check_fitted()
+        return {
+            "settings": {
+                "budget": self.budget, "anchor_method": self.anchor_method,
+                "n_dims": self.n_dims, "seed": self.seed, "level": self.level,
+            },
+            "item_bank": {"slopes": self.bank_.slopes.tolist(), "intercepts": self.bank_.intercepts.tolist()},
+            "ability_prior": {"mean": self.prior_.mean.tolist(), "cov": self.prior_.cov.tolist()},
+            "anchors": {
+                "items": self.anchors_.items.tolist(), "weights": self.anchors_.weights.tolist(),
+                "method": self.anchors_.method,
+            },
+            "score_map": self.score_map_.to_dict(),
+            "theta_range": list(self.theta_range_),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TinyEstimator":
+        est = cls(**d["settings"])
+        est.bank_ = ItemBank(np.asarray(d["item_bank"]["slopes"]), np.asarray(d["item_bank"]["intercepts"]))
+        est.prior_ = AbilityPrior(np.asarray(d["ability_prior"]["mean"]), np.asarray(d["ability_prior"]["cov"]))
+        a = d["anchors"]
+        est.anchors_ = AnchorSet(np.asarray(a["items"], int), np.asarray(a["weights"], float), a["method"])
+        est.score_map_ = ScoreMap.from_dict(d["score_map"])
+        est.theta_range_ = tuple(d["theta_range"])
+        return est

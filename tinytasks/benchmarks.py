@@ -1,0 +1,147 @@
+"""The six Open LLM Leaderboard v1 benchmarks: stable item keys, and their
+documents from the hub or from local files, in one schema per benchmark.
+
+An item's key is `<benchmark>:<first 16 hex of sha1(match text)>`, where the
+match text is what identifies the item in every copy of the dataset (see
+`match_text`). Documents always come out in the hub dataset's schema, plus
+`key`.
+"""
+
+from __future__ import annotations
+
+import bz2
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+BENCHMARKS = ("mmlu", "arc", "hellaswag", "winogrande", "gsm8k", "truthfulqa")
+DATA_DIR_ENV = "TINYTASKS_DATA_DIR"
+
+HUB_SOURCES = {
+    "mmlu": ("cais/mmlu", "all", "test"),
+    "arc": ("allenai/ai2_arc", "ARC-Challenge", "test"),
+    "hellaswag": ("Rowan/hellaswag", None, "validation"),
+    "winogrande": ("allenai/winogrande", "winogrande_xl", "validation"),
+    "gsm8k": ("openai/gsm8k", "main", "test"),
+    "truthfulqa": ("truthfulqa/truthful_qa", "multiple_choice", "validation"),
+}
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def hellaswag_preprocess(text: str) -> str:
+    """lm-eval's HellaSwag cleaning (WikiHow artefacts removed)."""
+    text = text.strip().replace(" [title]", ". ")
+    text = re.sub("\\[.*?\\]", "", text)
+    return text.replace("  ", " ")
+
+
+def match_text(benchmark: str, doc: dict) -> str:
+    """The text that identifies an item in every copy of the benchmark."""
+    if benchmark == "mmlu":
+        return f"{doc['subject']}\n{_norm(doc['question'])}"
+    if benchmark == "hellaswag":
+        return _norm(hellaswag_query(doc))
+    field = {"arc": "question", "gsm8k": "question", "truthfulqa": "question", "winogrande": "sentence"}[benchmark]
+    return _norm(doc[field])
+
+
+def item_key(benchmark: str, text: str) -> str:
+    """Stable key from an item's match text."""
+    return f"{benchmark}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
+
+
+def hellaswag_query(doc: dict) -> str:
+    if "query" in doc:
+        return doc["query"]
+    return hellaswag_preprocess(doc["activity_label"] + ": " + doc["ctx_a"] + " " + doc["ctx_b"].capitalize())
+
+
+# ---------------------------------------------------------------- local files
+def local_data_dir() -> Path | None:
+    """The directory named by $TINYTASKS_DATA_DIR, if set."""
+    value = os.environ.get(DATA_DIR_ENV)
+    return Path(value) if value else None
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        raise FileNotFoundError(
+            f"local benchmark file {path} not found; ${DATA_DIR_ENV} must point to a folder laid out like "
+            "shared/data/benchmarks (see README.md), or unset it to load from the Hugging Face hub"
+        )
+    return path
+
+
+def load_local_docs(benchmark: str, data_dir: Path) -> list[dict]:
+    """Documents of a benchmark from files in the layout of shared/data/benchmarks,
+    converted to the hub schema."""
+    d = Path(data_dir)
+    if benchmark == "mmlu":
+        import pandas as pd
+
+        docs = []
+        files = sorted(_need(d / "mmlu" / "test").glob("*_test.csv"))
+        if not files:
+            raise FileNotFoundError(f"no MMLU files *_test.csv in {d / 'mmlu' / 'test'}")
+        for f in files:
+            subject = f.name[: -len("_test.csv")]
+            df = pd.read_csv(f, keep_default_na=False)
+            for row in df.itertuples(index=False):
+                docs.append({
+                    "question": row.question, "subject": subject,
+                    "choices": [str(row.choice0), str(row.choice1), str(row.choice2), str(row.choice3)],
+                    "answer": int(row.answer),
+                })
+        return docs
+    if benchmark == "arc":
+        docs = []
+        for line in _need(d / "arc_challenge.jsonl").read_text().splitlines():
+            r = json.loads(line)
+            q = r["query"].removeprefix("Question: ").removesuffix("\nAnswer:")
+            labels = [chr(ord("A") + i) for i in range(len(r["choices"]))]
+            docs.append({"id": None, "question": q, "choices": {"text": r["choices"], "label": labels},
+                         "answerKey": labels[int(r["gold"])]})
+        return docs
+    if benchmark == "hellaswag":
+        lines = bz2.open(_need(d / "hellaswag_val.txt.bz2"), "rt").read().split("\n")
+        return [
+            {"query": lines[i], "label": lines[i + 1], "endings": lines[i + 2 : i + 6]}
+            for i in range(0, len(lines) - 5, 6)
+        ]
+    if benchmark == "winogrande":
+        import pandas as pd
+
+        return pd.read_parquet(_need(d / "winogrande_validation.parquet")).to_dict("records")
+    if benchmark == "gsm8k":
+        return [json.loads(x) for x in _need(d / "gsm8k_test.jsonl").read_text().splitlines() if x.strip()]
+    if benchmark == "truthfulqa":
+        docs = []
+        for r in json.loads(_need(d / "truthfulqa_mc_task.json").read_text()):
+            docs.append({
+                "question": r["question"],
+                "mc1_targets": {"choices": list(r["mc1_targets"]), "labels": list(r["mc1_targets"].values())},
+                "mc2_targets": {"choices": list(r["mc2_targets"]), "labels": list(r["mc2_targets"].values())},
+            })
+        return docs
+    raise ValueError(f"unknown benchmark {benchmark!r}; choose one of {BENCHMARKS}")
+
+
+def load_hub_docs(benchmark: str) -> list[dict]:
+    """Documents of a benchmark from the Hugging Face hub, as lm-eval loads them."""
+    import datasets
+
+    path, name, split = HUB_SOURCES[benchmark]
+    return list(datasets.load_dataset(path, name, split=split))
+
+
+def load_docs(benchmark: str, data_dir: str | Path | None = None) -> list[dict]:
+    """Local files when `data_dir` (or $TINYTASKS_DATA_DIR) is given, else the hub."""
+    if benchmark not in BENCHMARKS:
+        raise ValueError(f"unknown benchmark {benchmark!r}; choose one of {BENCHMARKS}")
+    data_dir = Path(data_dir) if data_dir else local_data_dir()
+    return load_local_docs(benchmark, data_dir) if data_dir else load_hub_docs(benchmark)
