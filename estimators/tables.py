@@ -45,20 +45,24 @@ def read_responses_csv(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def read_scores_csv(path: str | Path, score_column: str = "score") -> pd.Series:
-    """A CSV with `model` and `score_column` (full-benchmark score, 0-100)."""
+def read_scores_csv(path: str | Path, score_column: str = "score", model_column: str = "model") -> pd.Series:
+    """A CSV with `model_column` and `score_column` (full-benchmark score, 0-100)."""
     p = _require(path, "scores")
-    df = pd.read_csv(p, dtype={"model": str})
-    for col in ("model", score_column):
+    df = pd.read_csv(p, dtype={model_column: str})
+    for col in (model_column, score_column):
         if col not in df.columns:
             raise ValueError(f"{p}: needs a {col!r} column; has {list(df.columns)}")
-    return df.set_index("model")[score_column].astype(float)
+    s = df.drop_duplicates(model_column).set_index(model_column)[score_column].astype(float)
+    s.index.name = "model"
+    return s
 
 
-def load_calibration_data(responses_path: str | Path, scores_path: str | Path, score_column: str = "score") -> CalibrationData:
+def load_calibration_data(
+    responses_path: str | Path, scores_path: str | Path, score_column: str = "score", model_column: str = "model"
+) -> CalibrationData:
     """Models present in both files (with a finite score), in the responses' order."""
     r = read_responses_csv(responses_path)
-    s = read_scores_csv(scores_path, score_column)
+    s = read_scores_csv(scores_path, score_column, model_column)
     s = s[np.isfinite(s)]
     common = r.index[r.index.isin(s.index)]
     if len(common) < 10:

@@ -50,19 +50,24 @@ class TinyEstimator:
     fit_info_: dict = field(default_factory=dict, repr=False)
 
     # ---- fitting -------------------------------------------------------
-    def fit(self, responses, scores) -> "TinyEstimator":
+    def fit(self, responses, scores, eligible=None) -> "TinyEstimator":
         """Fit on calibration models: responses (models x pool items, 0/1/NaN)
-        and their real full-benchmark scores."""
+        and their real full-benchmark scores. Anchors are chosen among the
+        `eligible` item indices (default: all), e.g. those whose text is known."""
         y = as_response_matrix(responses)
         s = as_scores(scores, y.shape[0])
-        k = y.shape[1] if self.budget is None else check_budget(self.budget, y.shape[1])
+        pool = np.arange(y.shape[1]) if eligible is None else np.unique(np.asarray(eligible, dtype=int))
+        if pool.size == 0 or pool.min() < 0 or pool.max() >= y.shape[1]:
+            raise ValueError(f"eligible items must be indices in [0, {y.shape[1]}); got {pool.size} of them")
+        k = pool.size if self.budget is None else check_budget(self.budget, pool.size)
         irt = IRTFitter(n_dims=self.n_dims, seed=self.seed).fit(y)
         self.bank_ = irt.bank
         self.prior_ = AbilityPrior.from_abilities(irt.abilities)
-        if k == y.shape[1]:
-            self.anchors_ = AnchorSet(np.arange(k), np.full(k, 1.0 / k), "all")
+        if k == pool.size:
+            self.anchors_ = AnchorSet(pool, np.full(k, 1.0 / k), "all")
         else:
-            self.anchors_ = select_anchors(self.bank_, k, self.anchor_method, self.seed, irt.abilities)
+            chosen = select_anchors(self.bank_.subset(pool), k, self.anchor_method, self.seed, irt.abilities)
+            self.anchors_ = AnchorSet(pool[chosen.items], chosen.weights, chosen.method)
         ya = y[:, self.anchors_.items]
         feats, theta, theta_se = self._features(ya)
         self.score_map_ = ScoreMap.fit(feats, s, self._n_smooth, level=self.level, seed=self.seed)

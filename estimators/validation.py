@@ -49,6 +49,7 @@ def cross_validate(
     make_estimator: Callable[[], TinyEstimator],
     n_folds: int = 5,
     seed: int = 0,
+    eligible=None,
     progress: Callable[[str], None] | None = None,
 ) -> CrossValidationResult:
     """K-fold cross-validation over models of a TinyEstimator and of the
@@ -64,7 +65,7 @@ def cross_validate(
     fit_seconds = []
     for fold, (train, test) in enumerate(KFold(n_folds, shuffle=True, random_state=seed).split(y)):
         t0 = time.perf_counter()
-        est = make_estimator().fit(y[train], s[train])
+        est = make_estimator().fit(y[train], s[train], eligible)
         fit_seconds.append(time.perf_counter() - t0)
         items = est.anchors_.items
         res = est.predict(y[test][:, items])

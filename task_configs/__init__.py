@@ -1,0 +1,1 @@
+"""lm-eval task YAMLs of the tiny tasks, with their parameter files and reports."""

@@ -1,0 +1,122 @@
+"""The `tinytasks` command: fit parameters, and run lm-eval with the tiny tasks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .fitting import REPORT_BUDGETS, FitSettings, fit_task
+from .registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+
+
+def _budgets(text: str) -> tuple:
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        out.append(None if part in ("all", "pool") else int(part))
+    return tuple(out)
+
+
+def _add_fit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--budget", type=int, default=100, help="number of anchor items (default 100)")
+    p.add_argument("--anchor-method", default="stratified", choices=["random", "stratified", "kmeans", "fisher"])
+    p.add_argument("--dims", type=int, default=3, help="dimensions of the IRT model (default 3)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds for the report")
+    p.add_argument("--report-budgets", type=_budgets, default=REPORT_BUDGETS,
+                   help="budgets in the report, e.g. 10,25,50,100,all")
+
+
+def _settings(a) -> FitSettings:
+    return FitSettings(budget=a.budget, anchor_method=a.anchor_method, n_dims=a.dims, seed=a.seed, n_folds=a.folds)
+
+
+def cmd_fit(a) -> int:
+    from estimators.tables import load_calibration_data
+
+    data = load_calibration_data(a.responses, a.scores, a.score_column, a.model_column)
+    items = None
+    if a.items:
+        items = pd.read_csv(a.items, dtype=str, keep_default_na=False)
+        missing = {"item", "key"} - set(items.columns)
+        if missing:
+            raise SystemExit(f"error: {a.items} needs columns 'item' and 'key' (missing {sorted(missing)})")
+        for col in ("match_text", "fewshot_prefix"):
+            if col not in items.columns:
+                items[col] = ""
+    source = {"responses": Path(a.responses).name, "scores": Path(a.scores).name,
+              "licence": a.licence, "description": a.description}
+    fit_task(a.task, a.benchmark or a.task, data, items, Path(a.out), _settings(a), source, a.report_budgets)
+    return 0
+
+
+def cmd_fit_shared(a) -> int:
+    from estimators.tables import load_calibration_data
+
+    from .shared_data import SOURCES, item_table, shared_data_dir
+
+    root = shared_data_dir()
+    names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
+    for bench in names:
+        src = SOURCES[bench]
+        data = load_calibration_data(root / src.responses, root / src.scores, src.score_column, src.model_column)
+        items = item_table(bench, root)
+        task = TASK_OF_BENCHMARK[bench]
+        source = {"responses": src.responses, "scores": src.scores, "licence": src.licence,
+                  "description": f"shared/data/{src.responses}; prompt format: {src.lm_eval_format}"}
+        out = Path(a.out_dir) / task / "params.json"
+        fit_task(task, bench, data, items, out, _settings(a), source, a.report_budgets)
+    return 0
+
+
+def cmd_run(argv: list[str]) -> int:
+    """lm-eval's own CLI with the tiny tasks on its include path."""
+    from lm_eval.__main__ import cli_evaluate
+
+    if "--include_path" not in argv:
+        argv = [*argv, "--include_path", str(TASK_CONFIG_DIR)]
+    sys.argv = ["lm_eval", *argv]
+    cli_evaluate()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["run"]:
+        return cmd_run(argv[1:])
+    parser = argparse.ArgumentParser(prog="tinytasks", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run lm_eval with the tiny tasks available; every lm_eval argument is accepted")
+
+    f = sub.add_parser("fit", help="fit anchors and parameters from your own models' results")
+    f.add_argument("--responses", required=True, help="CSV: a 'model' column, then one 0/1/empty column per item")
+    f.add_argument("--scores", required=True, help="CSV with each model's full-benchmark score (0-100)")
+    f.add_argument("--score-column", default="score")
+    f.add_argument("--model-column", default="model")
+    f.add_argument("--items", help="CSV mapping response columns ('item') to stable keys ('key'), optionally "
+                                   "'match_text' and 'fewshot_prefix'; only these items can be anchors")
+    f.add_argument("--task", required=True, help="task name recorded in the file, e.g. tiny_myeval")
+    f.add_argument("--benchmark", help="benchmark name recorded in the file (default: the task name)")
+    f.add_argument("--licence", default="not given", help="licence of the calibration data")
+    f.add_argument("--description", default="", help="one line on where the data comes from")
+    f.add_argument("--out", required=True, help="parameter file to write; report.json/.md go beside it")
+    _add_fit_options(f)
+
+    s = sub.add_parser("fit-shared", help="refit the shipped parameter files from shared/data")
+    s.add_argument("--benchmark", default="all", choices=["all", *TASK_OF_BENCHMARK])
+    s.add_argument("--out-dir", default=str(TASK_CONFIG_DIR))
+    _add_fit_options(s)
+
+    a = parser.parse_args(argv)
+    try:
+        return {"fit": cmd_fit, "fit-shared": cmd_fit_shared}[a.command](a)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

