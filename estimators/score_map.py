@@ -19,6 +19,8 @@ from scipy.stats import norm
 from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import KFold
 
+from .boosted_trees import BoostedTrees, fit_boosted_trees
+
 ALPHAS = np.logspace(-3, 3, 25)
 
 
@@ -98,9 +100,14 @@ def fit_linear_spline(x: np.ndarray, y: np.ndarray, n_smooth: int, n_knots: int 
     return LinearSplineModel(center, scale, knots, ridge.coef_.copy(), float(ridge.intercept_))
 
 
+BLEND_GRID = np.linspace(0.0, 1.0, 11)
+
+
 @dataclass
 class ScoreMap:
-    """Point map, residual-scale map and conformal quantile."""
+    """Point map (a blend of the spline model and boosted trees on the
+    summary features, weight chosen by out-of-fold error), residual-scale map
+    and conformal quantile."""
 
     point: LinearSplineModel
     spread: LinearSplineModel
@@ -108,29 +115,46 @@ class ScoreMap:
     spread_floor: float
     n_smooth: int
     level: float = 0.95
+    trees: BoostedTrees | None = None
+    tree_weight: float = 0.0
 
     @classmethod
     def fit(
         cls, features: np.ndarray, scores: np.ndarray, n_smooth: int,
-        level: float = 0.95, n_folds: int = 5, seed: int = 0,
+        level: float = 0.95, n_folds: int = 5, seed: int = 0, use_trees: bool = True,
     ) -> "ScoreMap":
         """Fit on calibration models: features (models x f), real full scores."""
-        oof = np.empty_like(scores)
-        for train, test in KFold(n_folds, shuffle=True, random_state=seed).split(features):
-            oof[test] = fit_linear_spline(features[train], scores[train], n_smooth).predict(features[test])
-        point = fit_linear_spline(features, scores, n_smooth)
-        resid = np.abs(scores - oof)
         summary = features[:, :n_smooth]
+        oof_spline = np.empty_like(scores)
+        oof_trees = np.zeros_like(scores)
+        for train, test in KFold(n_folds, shuffle=True, random_state=seed).split(features):
+            oof_spline[test] = fit_linear_spline(features[train], scores[train], n_smooth).predict(features[test])
+            if use_trees:
+                oof_trees[test] = fit_boosted_trees(summary[train], scores[train], seed).predict(summary[test])
+        weight = 0.0
+        if use_trees:
+            mae = [np.mean(np.abs(scores - (w * oof_trees + (1 - w) * oof_spline))) for w in BLEND_GRID]
+            weight = float(BLEND_GRID[int(np.argmin(mae))])
+        oof = weight * oof_trees + (1 - weight) * oof_spline
+        point = fit_linear_spline(features, scores, n_smooth)
+        trees = fit_boosted_trees(summary, scores, seed) if weight > 0 else None
+        resid = np.abs(scores - oof)
         spread = fit_linear_spline(summary, resid, n_smooth)
         floor = float(np.quantile(resid, 0.1)) + 1e-6
         sigma = np.maximum(spread.predict(summary), floor)
         q = float(np.quantile(resid / sigma, level))
-        return cls(point, spread, q, floor, n_smooth, level)
+        return cls(point, spread, q, floor, n_smooth, level, trees, weight)
+
+    def predict_point(self, features: np.ndarray) -> np.ndarray:
+        mu = self.point.predict(features)
+        if self.trees is not None and self.tree_weight > 0:
+            mu = (1 - self.tree_weight) * mu + self.tree_weight * self.trees.predict(features[:, : self.n_smooth])
+        return mu
 
     def predict(self, features: np.ndarray, extra_var: np.ndarray | None = None):
         """Point estimates and (lower, upper) bounds; `extra_var` adds
         variance (e.g. from unanswered anchors) to the interval."""
-        mu = self.point.predict(features)
+        mu = self.predict_point(features)
         half = self.quantile * np.maximum(self.spread.predict(features[:, : self.n_smooth]), self.spread_floor)
         if extra_var is not None:
             z = norm.ppf(0.5 + self.level / 2)
@@ -142,6 +166,7 @@ class ScoreMap:
             "point": self.point.to_dict(), "spread": self.spread.to_dict(),
             "quantile": self.quantile, "spread_floor": self.spread_floor,
             "n_smooth": self.n_smooth, "level": self.level,
+            "tree_weight": self.tree_weight, "trees": self.trees.to_dict() if self.trees is not None else None,
         }
 
     @classmethod
@@ -149,4 +174,5 @@ class ScoreMap:
         return cls(
             LinearSplineModel.from_dict(d["point"]), LinearSplineModel.from_dict(d["spread"]),
             float(d["quantile"]), float(d["spread_floor"]), int(d["n_smooth"]), float(d["level"]),
+            BoostedTrees.from_dict(d["trees"]) if d.get("trees") else None, float(d.get("tree_weight", 0.0)),
         )

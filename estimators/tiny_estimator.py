@@ -12,7 +12,7 @@ import numpy as np
 from .ability import AbilityPrior, estimate_ability
 from .anchors import AnchorSet, select_anchors
 from .checks import as_response_matrix, as_scores, check_budget, check_n_items
-from .irt import IRTFitter, ItemBank
+from .irt import FittedIRT, IRTFitter, ItemBank
 from .score_map import ScoreMap
 
 N_IMPUTATIONS = 200
@@ -50,17 +50,21 @@ class TinyEstimator:
     fit_info_: dict = field(default_factory=dict, repr=False)
 
     # ---- fitting -------------------------------------------------------
-    def fit(self, responses, scores, eligible=None) -> "TinyEstimator":
+    def fit(self, responses, scores, eligible=None, irt: FittedIRT | None = None) -> "TinyEstimator":
         """Fit on calibration models: responses (models x pool items, 0/1/NaN)
         and their real full-benchmark scores. Anchors are chosen among the
-        `eligible` item indices (default: all), e.g. those whose text is known."""
+        `eligible` item indices (default: all), e.g. those whose text is known.
+        `irt`, an IRT fit of these same responses, is reused when given."""
         y = as_response_matrix(responses)
         s = as_scores(scores, y.shape[0])
         pool = np.arange(y.shape[1]) if eligible is None else np.unique(np.asarray(eligible, dtype=int))
         if pool.size == 0 or pool.min() < 0 or pool.max() >= y.shape[1]:
             raise ValueError(f"eligible items must be indices in [0, {y.shape[1]}); got {pool.size} of them")
         k = pool.size if self.budget is None else check_budget(self.budget, pool.size)
-        irt = IRTFitter(n_dims=self.n_dims, seed=self.seed).fit(y)
+        if irt is None:
+            irt = IRTFitter(n_dims=self.n_dims, seed=self.seed).fit(y)
+        elif irt.abilities.shape[0] != y.shape[0] or irt.bank.n_items != y.shape[1] or irt.bank.n_dims != self.n_dims:
+            raise ValueError("the given IRT fit does not match these responses or n_dims")
         self.bank_ = irt.bank
         self.prior_ = AbilityPrior.from_abilities(irt.abilities)
         if k == pool.size:

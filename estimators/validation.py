@@ -4,15 +4,19 @@ baselines side by side."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy.stats import kendalltau, spearmanr
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold
 
+from .ability import AbilityPrior
 from .checks import as_response_matrix, as_scores
+from .irt import IRTFitter
+from .pool_score import POOL_ESTIMATORS, pool_accuracy
 from .tiny_estimator import TinyEstimator
 
 
@@ -43,44 +47,93 @@ class CrossValidationResult:
     fit_seconds: float
 
 
-def cross_validate(
+def cross_validate_budgets(
     responses,
     scores,
-    make_estimator: Callable[[], TinyEstimator],
+    make_estimator: Callable[[int | None], TinyEstimator],
+    budgets: Sequence[int | None],
     n_folds: int = 5,
     seed: int = 0,
     eligible=None,
     progress: Callable[[str], None] | None = None,
-) -> CrossValidationResult:
-    """K-fold cross-validation over models of a TinyEstimator and of the
-    baselines on the same anchors: the anchors' mean accuracy x 100 and a
-    linear map of it fitted on the training folds."""
-    import time
-
+) -> dict:
+    """K-fold cross-validation over models of `make_estimator(budget)` for
+    each budget (None: all eligible items), with the baselines on the same
+    anchors: their mean accuracy x 100 and a linear map of it fitted on the
+    training folds. The IRT model is fitted once per fold. Returns
+    {budget: CrossValidationResult}."""
     y = as_response_matrix(responses)
     s = as_scores(scores, y.shape[0])
     n = y.shape[0]
-    preds = {name: np.empty(n) for name in ("tiny", "mean", "linear_mean")}
-    lower, upper = np.empty(n), np.empty(n)
-    fit_seconds = []
+    names = ("tiny", "mean", "linear_mean", "tiny_lower", "tiny_upper")
+    preds = {b: {name: np.empty(n) for name in names} for b in budgets}
+    seconds = {b: [] for b in budgets}
     for fold, (train, test) in enumerate(KFold(n_folds, shuffle=True, random_state=seed).split(y)):
         t0 = time.perf_counter()
-        est = make_estimator().fit(y[train], s[train], eligible)
-        fit_seconds.append(time.perf_counter() - t0)
-        items = est.anchors_.items
-        res = est.predict(y[test][:, items])
-        preds["tiny"][test] = res.score
-        lower[test], upper[test] = res.lower, res.upper
-        acc_train = np.nanmean(y[train][:, items], 1)[:, None]
-        acc_test = np.nanmean(y[test][:, items], 1)[:, None]
-        preds["mean"][test] = 100 * acc_test[:, 0]
-        preds["linear_mean"][test] = LinearRegression().fit(acc_train, s[train]).predict(acc_test)
+        first = make_estimator(budgets[0])
+        irt = IRTFitter(n_dims=first.n_dims, seed=first.seed).fit(y[train])
+        irt_seconds = time.perf_counter() - t0
+        for b in budgets:
+            t1 = time.perf_counter()
+            est = make_estimator(b).fit(y[train], s[train], eligible, irt=irt)
+            seconds[b].append(irt_seconds + time.perf_counter() - t1)
+            items = est.anchors_.items
+            res = est.predict(y[test][:, items])
+            p = preds[b]
+            p["tiny"][test], p["tiny_lower"][test], p["tiny_upper"][test] = res.score, res.lower, res.upper
+            acc_train = np.nanmean(y[train][:, items], 1)[:, None]
+            acc_test = np.nanmean(y[test][:, items], 1)[:, None]
+            p["mean"][test] = 100 * acc_test[:, 0]
+            p["linear_mean"][test] = LinearRegression().fit(acc_train, s[train]).predict(acc_test)
         if progress:
-            progress(f"fold {fold + 1}/{n_folds} fitted in {fit_seconds[-1]:.1f}s")
-    metrics = {
-        "tiny": score_metrics(preds["tiny"], s, lower, upper),
-        "mean": score_metrics(preds["mean"], s),
-        "linear_mean": score_metrics(preds["linear_mean"], s),
-    }
-    preds["tiny_lower"], preds["tiny_upper"] = lower, upper
-    return CrossValidationResult(s, preds, metrics, float(np.mean(fit_seconds)))
+            progress(f"fold {fold + 1}/{n_folds} done")
+    out = {}
+    for b in budgets:
+        p = preds[b]
+        metrics = {
+            "tiny": score_metrics(p["tiny"], s, p["tiny_lower"], p["tiny_upper"]),
+            "mean": score_metrics(p["mean"], s),
+            "linear_mean": score_metrics(p["linear_mean"], s),
+        }
+        out[b] = CrossValidationResult(s, p, metrics, float(np.mean(seconds[b])))
+    return out
+
+
+def cross_validate(responses, scores, make_estimator: Callable[[], TinyEstimator], n_folds: int = 5,
+                   seed: int = 0, eligible=None, progress=None) -> CrossValidationResult:
+    """Cross-validation of one estimator configuration (see cross_validate_budgets)."""
+    return cross_validate_budgets(responses, scores, lambda _b: make_estimator(), [None], n_folds, seed,
+                                  eligible, progress)[None]
+
+
+def cross_validate_pool(
+    responses, budgets: Sequence[int], n_dims: int = 1, anchor_method: str = "random",
+    n_folds: int = 5, seed: int = 0,
+) -> dict:
+    """When the pool is the whole benchmark: MAE (accuracy points x 100) of
+    tinyBenchmarks' estimators of pool accuracy from k anchors, per budget,
+    over held-out models. Returns {budget: {estimator: mae}}."""
+    from .anchors import select_anchors
+    from .pool_score import fit_gp_lambda
+
+    y = as_response_matrix(responses)
+    errors = {k: {m: [] for m in POOL_ESTIMATORS} for k in budgets}
+    for train, test in KFold(n_folds, shuffle=True, random_state=seed).split(y):
+        irt = IRTFitter(n_dims=n_dims, seed=seed).fit(y[train])
+        prior = AbilityPrior.from_abilities(irt.abilities)
+        truth = np.nanmean(y[test], 1)
+        truth_train = np.nanmean(y[train], 1)
+        for k in budgets:
+            a = select_anchors(irt.bank, k, anchor_method, seed, irt.abilities)
+            w = np.zeros(y.shape[1])
+            w[a.items] = a.weights
+            seen_train = np.full_like(y[train], np.nan)
+            seen_train[:, a.items] = y[train][:, a.items]
+            lam = fit_gp_lambda(pool_accuracy(seen_train, irt.bank, "pirt", prior),
+                                pool_accuracy(seen_train, irt.bank, "anchor_mean", weights=w), truth_train)
+            seen = np.full_like(y[test], np.nan)
+            seen[:, a.items] = y[test][:, a.items]
+            for m in POOL_ESTIMATORS:
+                est = pool_accuracy(seen, irt.bank, m, prior, weights=w, gp_lambda=lam)
+                errors[k][m].append(np.abs(est - truth))
+    return {k: {m: float(100 * np.mean(np.concatenate(v))) for m, v in d.items()} for k, d in errors.items()}

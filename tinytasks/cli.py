@@ -21,7 +21,9 @@ def _budgets(text: str) -> tuple:
 
 
 def _add_fit_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--budget", type=int, default=100, help="number of anchor items (default 100)")
+    p.add_argument("--budget", type=lambda v: None if v in ("all", "pool") else int(v), default=None,
+                   help="number of anchor items, or 'all' (default: every eligible item of the pool, which "
+                        "gave the lowest held-out error on every benchmark we have)")
     p.add_argument("--anchor-method", default="stratified", choices=["random", "stratified", "kmeans", "fisher"])
     p.add_argument("--dims", type=int, default=3, help="dimensions of the IRT model (default 3)")
     p.add_argument("--seed", type=int, default=0)
@@ -72,6 +74,18 @@ def cmd_fit_shared(a) -> int:
     return 0
 
 
+def cmd_packaged_model(a) -> int:
+    from .packaged_models import ensure_hf_folder
+
+    print(ensure_hf_folder(a.name))
+    return 0
+
+
+def cmd_path(a) -> int:
+    print(TASK_CONFIG_DIR)
+    return 0
+
+
 def cmd_run(argv: list[str]) -> int:
     """lm-eval's own CLI with the tiny tasks on its include path."""
     from lm_eval.__main__ import cli_evaluate
@@ -105,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--out", required=True, help="parameter file to write; report.json/.md go beside it")
     _add_fit_options(f)
 
+    m = sub.add_parser("packaged-model", help="print the local folder of a model shipped in a PyPI package "
+                                             "(converted to transformers format on first use)")
+    m.add_argument("name", nargs="?", default="smollm2-135m")
+    sub.add_parser("path", help="print the folder of the tiny task YAMLs (for lm_eval --include_path)")
+
     s = sub.add_parser("fit-shared", help="refit the shipped parameter files from shared/data")
     s.add_argument("--benchmark", default="all", choices=["all", *TASK_OF_BENCHMARK])
     s.add_argument("--out-dir", default=str(TASK_CONFIG_DIR))
@@ -112,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
     a = parser.parse_args(argv)
     try:
-        return {"fit": cmd_fit, "fit-shared": cmd_fit_shared}[a.command](a)
+        return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "packaged-model": cmd_packaged_model,
+                "path": cmd_path}[a.command](a)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -11,7 +11,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from estimators import TinyEstimator, cross_validate, load_estimator, write_param_file
+from estimators import TinyEstimator, load_estimator, write_param_file
+from estimators.validation import cross_validate_budgets
 from estimators.tables import CalibrationData
 
 from . import __version__
@@ -23,7 +24,7 @@ REPORT_BUDGETS = (10, 25, 50, 100, None)
 class FitSettings:
     """What a fit is run with; stored in the parameter file."""
 
-    budget: int = 100
+    budget: int | None = None
     anchor_method: str = "stratified"
     n_dims: int = 3
     seed: int = 0
@@ -47,19 +48,17 @@ def validation_table(
 ) -> list[dict]:
     """Cross-validated metrics of the estimator and the baselines per budget
     (None: every eligible item); budgets above the eligible pool are skipped."""
-    rows = []
-    for budget in budgets:
-        if budget is not None and budget >= eligible.size:
-            continue
-        progress(f"  cross-validating budget {budget or 'all'} ({settings.n_folds} folds over {len(data.models)} models)")
-        res = cross_validate(
-            data.responses, data.scores,
-            lambda b=budget: TinyEstimator(b, settings.anchor_method, settings.n_dims, settings.seed),
-            n_folds=settings.n_folds, seed=settings.seed, eligible=eligible,
-        )
-        rows.append({"budget": int(budget or eligible.size), "whole_pool": budget is None,
-                     "fit_seconds": res.fit_seconds, **{m: res.metrics[m] for m in res.metrics}})
-    return rows
+    budgets = [b for b in budgets if b is None or b < eligible.size]
+    progress(f"  cross-validating budgets {[b or 'all' for b in budgets]} "
+             f"({settings.n_folds} folds over {len(data.models)} models)")
+    results = cross_validate_budgets(
+        data.responses, data.scores,
+        lambda b: TinyEstimator(b, settings.anchor_method, settings.n_dims, settings.seed),
+        budgets, n_folds=settings.n_folds, seed=settings.seed, eligible=eligible,
+        progress=lambda m: progress("    " + m),
+    )
+    return [{"budget": int(b or eligible.size), "whole_pool": b is None, "fit_seconds": res.fit_seconds,
+             **res.metrics} for b, res in results.items()]
 
 
 def fit_task(
@@ -69,7 +68,7 @@ def fit_task(
     """Fit, write `out` (parameter file) and `report.json`/`report.md` beside it.
     Returns the report."""
     eligible = eligible_indices(data, items)
-    budget = min(settings.budget, eligible.size)
+    budget = eligible.size if settings.budget is None else min(settings.budget, eligible.size)
     progress(f"{task}: fitting on {len(data.models)} models x {len(data.items)} items, budget {budget}")
     t0 = time.perf_counter()
     est = TinyEstimator(budget, settings.anchor_method, settings.n_dims, settings.seed).fit(

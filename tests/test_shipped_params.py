@@ -1,0 +1,35 @@
+import json
+
+import numpy as np
+import pytest
+
+from estimators import read_param_document
+from estimators.param_file import FORMAT_VERSION
+from tinytasks.registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from tinytasks.scoring import load_task_params
+
+PARAM_FILES = sorted(TASK_CONFIG_DIR.glob("tiny_*/params.json"))
+
+
+def test_every_tiny_task_ships_parameters_and_a_report():
+    for task in TASK_OF_BENCHMARK.values():
+        assert (TASK_CONFIG_DIR / task / "params.json").is_file(), f"{task} has no parameter file"
+        assert (TASK_CONFIG_DIR / task / "report.md").is_file(), f"{task} has no report"
+
+
+@pytest.mark.parametrize("path", PARAM_FILES, ids=lambda p: p.parent.name)
+def test_shipped_file_is_checked_and_reproduces_pinned_estimates(path):
+    doc = read_param_document(path)
+    assert doc["format_version"] == FORMAT_VERSION
+    meta = doc["metadata"]
+    assert meta["task"] == path.parent.name
+    assert meta["source"]["licence"]
+    keys = [a["key"] for a in meta["anchors"]]
+    assert len(set(keys)) == len(keys) and all(k.startswith(meta["benchmark"] + ":") for k in keys)
+    est, _, _ = load_task_params(meta["task"])
+    report = json.loads((path.parent / "report.json").read_text())
+    for ex in report["pinned_examples"]:
+        row = np.array([np.nan if v is None else v for v in ex["anchor_responses"]], dtype=float)
+        res = est.predict(row[None])
+        np.testing.assert_allclose([res.score[0], res.lower[0], res.upper[0]],
+                                   [ex["score"], ex["lower"], ex["upper"]], atol=1e-6)

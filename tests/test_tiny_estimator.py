@@ -1,0 +1,73 @@
+import json
+
+import numpy as np
+import pytest
+
+from estimators import ParamFileError, TinyEstimator, cross_validate, load_estimator, write_param_file
+
+
+@pytest.mark.slow
+def test_real_mmlu_cross_validation_beats_linear_baseline_with_calibrated_intervals(mmlu_data):
+    res = cross_validate(mmlu_data.responses, mmlu_data.scores, lambda: TinyEstimator(50, "stratified", 2),
+                         n_folds=3)
+    m = res.metrics
+    assert m["tiny"]["mae"] < m["linear_mean"]["mae"]
+    assert m["tiny"]["mae"] < 2.5
+    assert 0.9 <= m["tiny"]["coverage"] <= 0.99
+    assert m["tiny"]["spearman"] > m["linear_mean"]["spearman"]
+
+
+@pytest.fixture(scope="module")
+def small_fit(mmlu_data):
+    n = 1200
+    return TinyEstimator(20, "kmeans", 1).fit(mmlu_data.responses[:n], mmlu_data.scores[:n]), mmlu_data
+
+
+def test_partial_answers_widen_the_interval(small_fit):
+    est, data = small_fit
+    row = data.responses[1500][est.anchors_.items]
+    full = est.predict(row[None])
+    part = row.copy()
+    part[10:] = np.nan
+    half = est.predict(part[None])
+    assert half.n_answered[0] == 10 and full.n_answered[0] == 20
+    assert (half.upper - half.lower)[0] > (full.upper - full.lower)[0]
+    assert half.lower[0] < half.score[0] < half.upper[0]
+
+
+def test_wrong_number_of_anchor_answers_is_an_error(small_fit):
+    est, _ = small_fit
+    with pytest.raises(ValueError, match="anchor set has 20"):
+        est.predict(np.ones((1, 19)))
+
+
+def test_unfitted_estimator_says_so():
+    with pytest.raises(RuntimeError, match="not fitted"):
+        TinyEstimator().predict(np.ones((1, 3)))
+
+
+def test_param_file_round_trip_is_deterministic_and_checked(small_fit, tmp_path):
+    est, data = small_fit
+    p1, p2 = tmp_path / "a.json", tmp_path / "b.json"
+    write_param_file(p1, est, {"task": "t"})
+    write_param_file(p2, est, {"task": "t"})
+    assert p1.read_bytes() == p2.read_bytes()
+    loaded, meta = load_estimator(p1)
+    assert meta == {"task": "t"}
+    rows = data.responses[1300:1310][:, est.anchors_.items]
+    np.testing.assert_allclose(loaded.predict(rows).score, est.predict(rows).score, atol=1e-6)
+
+    doc = json.loads(p1.read_text())
+    doc["format_version"] = 99
+    p1.write_text(json.dumps(doc))
+    with pytest.raises(ParamFileError, match="version 99"):
+        load_estimator(p1)
+
+    doc = json.loads(p2.read_text())
+    doc["estimator"]["item_bank"]["intercepts"][0] += 1
+    p2.write_text(json.dumps(doc))
+    with pytest.raises(ParamFileError, match="checksum mismatch"):
+        load_estimator(p2)
+
+    with pytest.raises(ParamFileError, match="not found"):
+        load_estimator(tmp_path / "missing.json")
