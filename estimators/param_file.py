@@ -24,17 +24,15 @@ def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def _round_floats(obj: Any, digits: int = 10) -> Any:
-    """Round floats so the file is stable and small; 10 significant digits
-    are far below any reported precision."""
-    if isinstance(obj, float):
-        return float(f"{obj:.{digits}g}")
+def _plain(obj: Any) -> Any:
+    """Plain JSON types. Floats are kept exact (JSON's shortest repr
+    round-trips), because tree splits can turn on the last digits."""
     if isinstance(obj, dict):
-        return {k: _round_floats(v, digits) for k, v in obj.items()}
+        return {k: _plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_round_floats(v, digits) for v in obj]
+        return [_plain(v) for v in obj]
     if isinstance(obj, np.generic):
-        return _round_floats(obj.item(), digits)
+        return obj.item()
     return obj
 
 
@@ -46,7 +44,7 @@ def checksum(body: dict) -> str:
 def build_param_document(estimator: TinyEstimator, metadata: dict) -> dict:
     """The JSON document for a fitted estimator: format, version, metadata,
     the estimator, and a SHA-256 over all of it."""
-    body = _round_floats({
+    body = _plain({
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "metadata": metadata,

@@ -87,7 +87,7 @@ def test_a_changed_dataset_revision_is_detected(shared_data, tmp_path):
             row["query"] = row["query"].replace("Question: ", "Question: (edited) ", 1)
             break
     (tmp_path / "arc_challenge.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    with pytest.raises(ValueError, match="1 of 100 anchor items are not in the arc dataset"):
+    with pytest.raises(ValueError, match=f"1 of {len(keys)} anchor items are not in the arc dataset"):
         lt.load_tiny_dataset("tiny_arc", data_dir=str(tmp_path))
 
 
@@ -104,3 +104,12 @@ def test_per_document_scoring():
     assert lt.process_gsm8k(gsm, ["It is 1200.\n#### 1200"])["tiny_acc"] == 1.0
     assert lt.process_gsm8k(gsm, ["#### 12"])["tiny_acc"] == 0.0
     assert lt.process_gsm8k(gsm, ["no answer"])["est_score"] == ("t", "k", 0.0)
+
+
+def test_hub_and_local_hellaswag_docs_get_the_same_key():
+    from tinytasks.benchmarks import item_key, match_text
+
+    hub = {"activity_label": "Roof shingle removal", "ctx_a": "A man is sitting on a roof.", "ctx_b": "he",
+           "ctx": "A man is sitting on a roof. he", "endings": [], "label": "3"}
+    local = {"query": "Roof shingle removal: A man is sitting on a roof. he", "endings": [], "label": "3"}
+    assert item_key("hellaswag", match_text("hellaswag", hub)) == item_key("hellaswag", match_text("hellaswag", local))

@@ -45,7 +45,11 @@ def match_text(benchmark: str, doc: dict) -> str:
     if benchmark == "mmlu":
         return f"{doc['subject']}\n{_norm(doc['question'])}"
     if benchmark == "hellaswag":
-        return _norm(hellaswag_query(doc))
+        # `activity_label: ctx` as cleaned by lm-eval, with ctx as stored (the
+        # local files keep ctx_b's case; lm-eval's prompt capitalises it).
+        if "query" in doc:
+            return _norm(doc["query"])
+        return _norm(hellaswag_preprocess(doc["activity_label"] + ": " + doc["ctx"]))
     field = {"arc": "question", "gsm8k": "question", "truthfulqa": "question", "winogrande": "sentence"}[benchmark]
     return _norm(doc[field])
 

@@ -13,9 +13,12 @@ from .registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
 
 
 def _budgets(text: str) -> tuple:
+    """'10,25,all' -> (10, 25, None); 'none' or '' -> () (no report)."""
     out = []
     for part in text.split(","):
         part = part.strip()
+        if part in ("", "none"):
+            continue
         out.append(None if part in ("all", "pool") else int(part))
     return tuple(out)
 

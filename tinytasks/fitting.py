@@ -49,6 +49,8 @@ def validation_table(
     """Cross-validated metrics of the estimator and the baselines per budget
     (None: every eligible item); budgets above the eligible pool are skipped."""
     budgets = [b for b in budgets if b is None or b < eligible.size]
+    if not budgets:
+        return []
     progress(f"  cross-validating budgets {[b or 'all' for b in budgets]} "
              f"({settings.n_folds} folds over {len(data.models)} models)")
     results = cross_validate_budgets(
