@@ -16,6 +16,7 @@ from .irt import FittedIRT, IRTFitter, ItemBank
 from .score_map import ScoreMap
 
 N_IMPUTATIONS = 200
+FEATURE_DECIMALS = 8
 
 
 @dataclass
@@ -102,7 +103,10 @@ class TinyEstimator:
         pool = p_pool.copy()
         pool[:, self.anchors_.items] = filled
         feats = np.column_stack([est.theta, accuracy, pool.mean(1), filled])
-        return feats, est.theta, est.se
+        # Identical answer patterns must give identical features whatever the
+        # batch they were computed in (BLAS rounding differs by ~1e-15), or
+        # the trees would split between such twins and amplify that noise.
+        return np.round(feats, FEATURE_DECIMALS), est.theta, est.se
 
     # ---- estimating ----------------------------------------------------
     def predict(self, anchor_responses, seed: int = 0) -> ScoreEstimate:

