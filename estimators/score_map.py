@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import KFold
 
@@ -151,14 +150,10 @@ class ScoreMap:
             mu = (1 - self.tree_weight) * mu + self.tree_weight * self.trees.predict(features[:, : self.n_smooth])
         return mu
 
-    def predict(self, features: np.ndarray, extra_var: np.ndarray | None = None):
-        """Point estimates and (lower, upper) bounds; `extra_var` adds
-        variance (e.g. from unanswered anchors) to the interval."""
+    def predict(self, features: np.ndarray):
+        """Point estimates and (lower, upper) bounds of the interval."""
         mu = self.predict_point(features)
         half = self.quantile * np.maximum(self.spread.predict(features[:, : self.n_smooth]), self.spread_floor)
-        if extra_var is not None:
-            z = norm.ppf(0.5 + self.level / 2)
-            half = np.sqrt(half**2 + z**2 * extra_var)
         return mu, mu - half, mu + half
 
     def to_dict(self) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.stats import norm
 
 from .ability import AbilityPrior, estimate_ability
 from .anchors import AnchorSet, select_anchors
@@ -16,6 +17,7 @@ from .irt import FittedIRT, IRTFitter, ItemBank
 from .score_map import ScoreMap
 
 N_IMPUTATIONS = 200
+SCORE_RANGE = (0.0, 100.0)
 FEATURE_DECIMALS = 8
 
 
@@ -125,13 +127,19 @@ class TinyEstimator:
         rows = np.flatnonzero(missing.any(1))
         if rows.size:
             rng = np.random.default_rng(seed)
+            z = norm.ppf(0.5 + self.level / 2)
             for r in rows:  # one row per partially answered model, rare
-                draws = self._impute(ya[r], theta[r], theta_se[r], rng)
-                f, _, _ = self._features(draws)
-                mu_d, _, _ = self.score_map_.predict(f)
-                extra = np.array([mu_d.var()])
-                mu, lo, hi = self.score_map_.predict(feats[r : r + 1], extra_var=extra)
-                score[r], lower[r], upper[r] = mu_d.mean(), lo[0] - mu[0] + mu_d.mean(), hi[0] - mu[0] + mu_d.mean()
+                # Rubin's rules over complete answer patterns drawn from the
+                # posterior predictive: within-pattern interval plus the
+                # spread of the point estimates between patterns.
+                f, _, _ = self._features(self._impute(ya[r], theta[r], theta_se[r], rng))
+                mu_d, lo_d, hi_d = self.score_map_.predict(f)
+                within = np.mean(((hi_d - lo_d) / 2) ** 2)
+                half = np.sqrt(within + z**2 * mu_d.var())
+                score[r] = mu_d.mean()
+                lower[r], upper[r] = score[r] - half, score[r] + half
+        lo, hi = SCORE_RANGE
+        score, lower, upper = (np.clip(v, lo, hi) for v in (score, lower, upper))
         lo_t, hi_t = self.theta_range_
         return ScoreEstimate(
             score=score, lower=lower, upper=upper, theta=theta, theta_se=theta_se,

@@ -79,3 +79,18 @@ def test_estimates_do_not_depend_on_the_batch_they_are_computed_in(small_fit):
     batch = est.predict(rows).score
     single = np.array([est.predict(r[None]).score[0] for r in rows])
     np.testing.assert_allclose(single, batch, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_intervals_from_partial_answers_keep_their_coverage(mmlu_data):
+    y, s = mmlu_data.responses, mmlu_data.scores
+    est = TinyEstimator(40, "stratified", 1).fit(y[:2600], s[:2600])
+    rows = y[2600:][:, est.anchors_.items].copy()
+    rows[:, np.random.default_rng(0).permutation(40)[:28]] = np.nan  # 12 of 40 answered
+    res = est.predict(rows)
+    truth = s[2600:]
+    coverage = np.mean((truth >= res.lower) & (truth <= res.upper))
+    full = est.predict(y[2600:][:, est.anchors_.items])
+    assert 0.9 <= coverage <= 0.99
+    assert np.median(res.upper - res.lower) > np.median(full.upper - full.lower)
+    assert np.all((res.lower >= 0) & (res.upper <= 100))

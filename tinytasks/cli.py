@@ -104,9 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["run"]:
         return cmd_run(argv[1:])
+    if argv[:1] == ["ls"]:  # lm-eval's own listing, with the tiny tasks on the include path
+        return cmd_run(["ls", *(argv[1:] or ["tasks"])])
     parser = argparse.ArgumentParser(prog="tinytasks", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run lm_eval with the tiny tasks available; every lm_eval argument is accepted")
+    sub.add_parser("ls", help="lm-eval's task list (`lm-eval ls tasks`) including the tiny tasks")
 
     f = sub.add_parser("fit", help="fit anchors and parameters from your own models' results")
     f.add_argument("--responses", required=True, help="CSV: a 'model' column, then one 0/1/empty column per item")
