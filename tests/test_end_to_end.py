@@ -57,6 +57,7 @@ def test_simple_evaluate_reports_estimate_and_interval(api_results):
     assert r["n_answered,none"] == LIMIT
     assert 0 <= r["est_lower,none"] < r["est_score,none"] < r["est_upper,none"] <= 100 + 50
     assert r["tiny_acc,none"] in {0.0, 1 / 3, 2 / 3, 1.0}
+    assert r["extrapolated,none"] in {0.0, 1.0}
 
 
 @pytest.mark.slow
@@ -67,7 +68,7 @@ def test_cli_table_json_and_samples_agree_with_the_api(api_results, model_dir, o
     out = subprocess.run(cmd, env=offline_env, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
     table = out.stdout
-    for metric in ("est_score", "est_lower", "est_upper", "tiny_acc"):
+    for metric in ("est_score", "est_lower", "est_upper", "tiny_acc", "extrapolated"):
         assert metric in table
     results = json.loads(next(tmp_path.rglob("results_*.json")).read_text())["results"][TASK]
     for metric in ("est_score,none", "est_lower,none", "est_upper,none"):

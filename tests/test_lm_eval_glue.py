@@ -113,3 +113,29 @@ def test_hub_and_local_hellaswag_docs_get_the_same_key():
            "ctx": "A man is sitting on a roof. he", "endings": [], "label": "3"}
     local = {"query": "Roof shingle removal: A man is sitting on a roof. he", "endings": [], "label": "3"}
     assert item_key("hellaswag", match_text("hellaswag", hub)) == item_key("hellaswag", match_text("hellaswag", local))
+
+
+KNOWN_MISSED_EXTRAPOLATION = pytest.mark.xfail(
+    strict=True, reason="the range check uses the first of 3 ability dimensions, which is not monotone in the "
+                        "number correct; needs a check on the answer pattern itself (issue 7)")
+
+
+@pytest.mark.parametrize(
+    "task", [pytest.param(t, marks=KNOWN_MISSED_EXTRAPOLATION) if t == "tiny_truthfulqa" else t for t in SHIPPED]
+)
+def test_all_wrong_is_flagged_exactly_when_no_calibration_model_answered_so(task, shared_data):
+    from estimators.tables import load_calibration_data
+    from tinytasks.registry import BENCHMARK_OF_TASK
+    from tinytasks.scoring import load_task_params
+    from tinytasks.shared_data import SOURCES
+
+    src = SOURCES[BENCHMARK_OF_TASK[task]]
+    data = load_calibration_data(shared_data / src.responses, shared_data / src.scores, src.score_column,
+                                 src.model_column)
+    _, meta, _ = load_task_params(task)
+    cols = [data.items.index(a["item"]) for a in meta["anchors"]]
+    seen_all_wrong = bool((np.nansum(data.responses[:, cols], axis=1) == 0).any())
+    zeros = [(task, k, 0.0) for k in anchor_keys(task)]
+    assert lt.aggregate_extrapolated(zeros) == float(not seen_all_wrong)
+    typical = [(task, k, float(i % 2)) for i, k in enumerate(anchor_keys(task))]
+    assert lt.aggregate_extrapolated(typical) == 0.0

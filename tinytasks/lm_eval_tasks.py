@@ -88,7 +88,8 @@ def hellaswag_text(doc: dict) -> str:
 # ---------------------------------------------------------- per-doc scoring
 def _keyed(doc: dict, value: float) -> dict:
     item = (doc["tiny_task"], doc["key"], float(value))
-    return {"tiny_acc": float(value), "est_score": item, "est_lower": item, "est_upper": item, "n_answered": item}
+    return {"tiny_acc": float(value), "est_score": item, "est_lower": item, "est_upper": item, "n_answered": item,
+            "extrapolated": item}
 
 
 def _loglik(results) -> np.ndarray:
@@ -177,3 +178,9 @@ def aggregate_upper(items) -> float:
 def aggregate_answered(items) -> float:
     """How many anchors were answered."""
     return float(_estimate(_as_tuple(items)).n_answered)
+
+
+def aggregate_extrapolated(items) -> float:
+    """1 when the model's ability lies outside the calibration models' range
+    (the estimate and its interval are then an extrapolation), else 0."""
+    return float(_estimate(_as_tuple(items)).extrapolated)
