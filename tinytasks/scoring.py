@@ -7,11 +7,10 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from estimators import load_estimator
+from estimators import TinyEstimator, read_param_document
 
 from .registry import params_path
 
@@ -34,14 +33,10 @@ class TaskEstimate:
 
 
 @functools.lru_cache(maxsize=None)
-def load_task_params(task: str, path: str | None = None):
+def load_task_params(task: str):
     """(estimator, metadata, sha256) of a task's checked parameter file."""
-    from estimators import read_param_document
-
-    p = Path(path) if path else params_path(task)
-    doc = read_param_document(p)
-    est, meta = load_estimator(p)
-    return est, meta, doc["sha256"]
+    doc = read_param_document(params_path(task))
+    return TinyEstimator.from_dict(doc["estimator"]), doc["metadata"], doc["sha256"]
 
 
 def anchor_keys(task: str) -> list[str]:
