@@ -13,6 +13,7 @@ from scipy.stats import norm
 from .ability import AbilityPrior, estimate_ability
 from .anchors import AnchorSet, select_anchors
 from .checks import as_response_matrix, as_scores, check_budget, check_n_items
+from .extrapolation import ExtrapolationGuard
 from .irt import FittedIRT, IRTFitter, ItemBank
 from .score_map import ScoreMap
 
@@ -78,7 +79,11 @@ class TinyEstimator:
         ya = y[:, self.anchors_.items]
         feats, theta, theta_se = self._features(ya)
         self.score_map_ = ScoreMap.fit(feats, s, self._n_smooth, level=self.level, seed=self.seed)
-        self.theta_range_ = (float(theta[:, 0].min()), float(theta[:, 0].max()))
+        self.guard_ = ExtrapolationGuard.fit(
+            feats[:, self.bank_.n_dims], s, self.score_map_.predict_point(feats), level=self.level,
+            refit_map=lambda tr, te: ScoreMap.fit(feats[tr], s[tr], self._n_smooth, level=self.level,
+                                                  seed=self.seed).predict_point(feats[te]),
+        )
         self.fit_info_ = {
             "irt_seconds": irt.seconds, "irt_converged": irt.converged,
             "irt_iterations": irt.n_iter, "n_models": int(y.shape[0]), "n_pool_items": int(y.shape[1]),
@@ -111,9 +116,11 @@ class TinyEstimator:
         return np.round(feats, FEATURE_DECIMALS), est.theta, est.se
 
     # ---- estimating ----------------------------------------------------
-    def predict(self, anchor_responses, seed: int = 0) -> ScoreEstimate:
+    def predict(self, anchor_responses, seed: int = 0, guard: bool = True) -> ScoreEstimate:
         """Estimate full scores from answers to the anchors (models x anchors,
         NaN for anchors not answered; at least one answer per model).
+
+        `guard=False` skips the extrapolation guard (for comparisons only).
 
         Unanswered anchors are imputed from the posterior predictive
         (N_IMPUTATIONS draws) and their spread widens the interval.
@@ -138,14 +145,16 @@ class TinyEstimator:
                 half = np.sqrt(within + z**2 * mu_d.var())
                 score[r] = mu_d.mean()
                 lower[r], upper[r] = score[r] - half, score[r] + half
+        accuracy = np.nanmean(ya, 1)
+        extrapolated = np.zeros(accuracy.shape, bool)
+        if guard:
+            score, lower, upper, extrapolated = self.guard_.apply(accuracy, score, lower, upper)
         lo, hi = SCORE_RANGE
         score, lower, upper = (np.clip(v, lo, hi) for v in (score, lower, upper))
-        lo_t, hi_t = self.theta_range_
         return ScoreEstimate(
             score=score, lower=lower, upper=upper, theta=theta, theta_se=theta_se,
-            accuracy=np.nanmean(ya, 1), n_answered=(~missing).sum(1),
-            n_anchors=int(ya.shape[1]), extrapolated=(theta[:, 0] < lo_t) | (theta[:, 0] > hi_t),
-            level=self.level,
+            accuracy=accuracy, n_answered=(~missing).sum(1),
+            n_anchors=int(ya.shape[1]), extrapolated=extrapolated, level=self.level,
         )
 
     def _impute(self, row, theta, theta_se, rng) -> np.ndarray:
@@ -175,7 +184,7 @@ class TinyEstimator:
                 "method": self.anchors_.method,
             },
             "score_map": self.score_map_.to_dict(),
-            "theta_range": list(self.theta_range_),
+            "extrapolation_guard": self.guard_.to_dict(),
         }
 
     @classmethod
@@ -186,5 +195,5 @@ class TinyEstimator:
         a = d["anchors"]
         est.anchors_ = AnchorSet(np.asarray(a["items"], int), np.asarray(a["weights"], float), a["method"])
         est.score_map_ = ScoreMap.from_dict(d["score_map"])
-        est.theta_range_ = tuple(d["theta_range"])
+        est.guard_ = ExtrapolationGuard.from_dict(d["extrapolation_guard"])
         return est

@@ -39,7 +39,7 @@ def score_metrics(pred: np.ndarray, truth: np.ndarray, lower=None, upper=None) -
 
 @dataclass
 class CrossValidationResult:
-    """Out-of-fold predictions for every model, per method, and their metrics."""
+    """Out-of-fold predictions for every tested model (truth in the same order), per method, and their metrics."""
 
     truth: np.ndarray
     predictions: dict
@@ -56,19 +56,24 @@ def cross_validate_budgets(
     seed: int = 0,
     eligible=None,
     progress: Callable[[str], None] | None = None,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> dict:
     """K-fold cross-validation over models of `make_estimator(budget)` for
     each budget (None: all eligible items), with the baselines on the same
     anchors: their mean accuracy x 100 and a linear map of it fitted on the
-    training folds. The IRT model is fitted once per fold. Returns
-    {budget: CrossValidationResult}."""
+    training folds. The IRT model is fitted once per fold. `splits`, a list
+    of (train, test) index arrays, replaces the K folds (e.g. a split by
+    strength); models in no test set get NaN predictions and are left out of
+    the metrics. Returns {budget: CrossValidationResult}."""
     y = as_response_matrix(responses)
     s = as_scores(scores, y.shape[0])
     n = y.shape[0]
-    names = ("tiny", "mean", "linear_mean", "tiny_lower", "tiny_upper")
-    preds = {b: {name: np.empty(n) for name in names} for b in budgets}
+    names = ("tiny", "mean", "linear_mean", "tiny_lower", "tiny_upper", "tiny_unguarded", "extrapolated")
+    preds = {b: {name: np.full(n, np.nan) for name in names} for b in budgets}
     seconds = {b: [] for b in budgets}
-    for fold, (train, test) in enumerate(KFold(n_folds, shuffle=True, random_state=seed).split(y)):
+    if splits is None:
+        splits = list(KFold(n_folds, shuffle=True, random_state=seed).split(y))
+    for fold, (train, test) in enumerate(splits):
         t0 = time.perf_counter()
         first = make_estimator(budgets[0])
         irt = IRTFitter(n_dims=first.n_dims, seed=first.seed).fit(y[train])
@@ -81,21 +86,26 @@ def cross_validate_budgets(
             res = est.predict(y[test][:, items])
             p = preds[b]
             p["tiny"][test], p["tiny_lower"][test], p["tiny_upper"][test] = res.score, res.lower, res.upper
+            p["extrapolated"][test] = res.extrapolated
+            p["tiny_unguarded"][test] = est.predict(y[test][:, items], guard=False).score
             acc_train = np.nanmean(y[train][:, items], 1)[:, None]
             acc_test = np.nanmean(y[test][:, items], 1)[:, None]
             p["mean"][test] = 100 * acc_test[:, 0]
             p["linear_mean"][test] = LinearRegression().fit(acc_train, s[train]).predict(acc_test)
         if progress:
-            progress(f"fold {fold + 1}/{n_folds} done")
+            progress(f"fold {fold + 1}/{len(splits)} done")
+    tested = ~np.isnan(preds[budgets[0]]["tiny"])
     out = {}
     for b in budgets:
-        p = preds[b]
+        p = {k: v[tested] for k, v in preds[b].items()}
         metrics = {
-            "tiny": score_metrics(p["tiny"], s, p["tiny_lower"], p["tiny_upper"]),
-            "mean": score_metrics(p["mean"], s),
-            "linear_mean": score_metrics(p["linear_mean"], s),
+            "tiny": score_metrics(p["tiny"], s[tested], p["tiny_lower"], p["tiny_upper"])
+            | {"extrapolated_share": float(p["extrapolated"].mean())},
+            "tiny_unguarded": score_metrics(p["tiny_unguarded"], s[tested]),
+            "mean": score_metrics(p["mean"], s[tested]),
+            "linear_mean": score_metrics(p["linear_mean"], s[tested]),
         }
-        out[b] = CrossValidationResult(s, p, metrics, float(np.mean(seconds[b])))
+        out[b] = CrossValidationResult(s[tested], p, metrics, float(np.mean(seconds[b])))
     return out
 
 

@@ -75,4 +75,9 @@ def test_cli_table_json_and_samples_agree_with_the_api(api_results, model_dir, o
         assert results[metric] == pytest.approx(api_results["results"][TASK][metric], abs=1e-6)
     samples = [json.loads(x) for x in next(tmp_path.rglob(f"samples_{TASK}_*.jsonl")).read_text().splitlines()]
     assert len(samples) == LIMIT
+    # `tinytasks compare` reads the real results file; a model against itself is no clear difference.
+    from tinytasks.compare import compare_files
+
+    diff = compare_files(tmp_path, tmp_path)[2][TASK]
+    assert diff.diff == 0.0 and diff.verdict == "no clear difference" and diff.prob_a_ahead == 0.5
     assert all(s["doc"]["key"].startswith("winogrande:") for s in samples)

@@ -115,14 +115,7 @@ def test_hub_and_local_hellaswag_docs_get_the_same_key():
     assert item_key("hellaswag", match_text("hellaswag", hub)) == item_key("hellaswag", match_text("hellaswag", local))
 
 
-KNOWN_MISSED_EXTRAPOLATION = pytest.mark.xfail(
-    strict=True, reason="the range check uses the first of 3 ability dimensions, which is not monotone in the "
-                        "number correct; needs a check on the answer pattern itself (issue 7)")
-
-
-@pytest.mark.parametrize(
-    "task", [pytest.param(t, marks=KNOWN_MISSED_EXTRAPOLATION) if t == "tiny_truthfulqa" else t for t in SHIPPED]
-)
+@pytest.mark.parametrize("task", SHIPPED)
 def test_all_wrong_is_flagged_exactly_when_no_calibration_model_answered_so(task, shared_data):
     from estimators.tables import load_calibration_data
     from tinytasks.registry import BENCHMARK_OF_TASK

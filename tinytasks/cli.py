@@ -84,6 +84,13 @@ def cmd_packaged_model(a) -> int:
     return 0
 
 
+def cmd_compare(a) -> int:
+    from .compare import compare_files, format_comparison
+
+    print(format_comparison(*compare_files(a.a, a.b)))
+    return 0
+
+
 def cmd_path(a) -> int:
     print(TASK_CONFIG_DIR)
     return 0
@@ -129,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
                                              "(converted to transformers format on first use)")
     m.add_argument("name", nargs="?", default="smollm2-135m")
     sub.add_parser("path", help="print the folder of the tiny task YAMLs (for lm_eval --include_path)")
+    c = sub.add_parser("compare", help="per tiny task: is model A's estimated score above B's by more than "
+                                       "the uncertainty? (two lm-eval results JSONs)")
+    c.add_argument("a", help="lm-eval results JSON (or a folder holding exactly one) of model A")
+    c.add_argument("b", help="the same for model B")
 
     s = sub.add_parser("fit-shared", help="refit the shipped parameter files from shared/data")
     s.add_argument("--benchmark", default="all", choices=["all", *TASK_OF_BENCHMARK])
@@ -138,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     a = parser.parse_args(argv)
     try:
         return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "packaged-model": cmd_packaged_model,
-                "path": cmd_path}[a.command](a)
+                "path": cmd_path, "compare": cmd_compare}[a.command](a)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,120 @@
+"""Do the estimates stay honest away from the calibration models?
+
+Three ways to split the shared data's models into calibration and test:
+- random: 5-fold over models (the usual, exchangeable case);
+- strength: calibrate on all but the strongest 12% by full score, test on them;
+- organisation: 5-fold grouped by hub owner (the part of the model name before
+  "/"), so no organisation's models are on both sides. Fine-tunes and merges
+  of one base model mostly share an owner; this is the closest to a family
+  split that the names allow.
+
+For each: MAE and 95%-interval coverage of tinytasks (whole pool, with and
+without its extrapolation guard), the share of test models flagged as
+extrapolated, the linear map of the anchor mean, and the expected MAE of the
+plain mean of a uniformly random sample of the full benchmark with as many
+items as the pool. That last one needs no response data: a model with full
+score p answers k items drawn without replacement from N correctly in a
+hypergeometric number of cases, so its expected absolute error is exact. For
+TruthfulQA (mc2, a per-item probability rather than 0/1) the 0/1 variance is
+an upper bound, so its random-sample error is overstated there.
+
+    python benchmarks/extrapolation.py                 # all benchmarks, ~20 min on 2 cores
+    python benchmarks/extrapolation.py --benchmarks mmlu --splits strength
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import hypergeom
+from sklearn.model_selection import GroupKFold, KFold
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from estimators import TinyEstimator  # noqa: E402
+from estimators.tables import load_calibration_data  # noqa: E402
+from estimators.validation import cross_validate_budgets  # noqa: E402
+from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
+
+# Items in the full benchmark as the leaderboard scored it (shared/README.md).
+FULL_SIZE = {"arc": 1172, "gsm8k": 1319, "hellaswag": 10042, "mmlu": 14042, "truthfulqa": 817, "winogrande": 1267}
+STRONGEST_SHARE = 0.12
+
+
+def random_sample_mae(scores: np.ndarray, k: int, n_full: int) -> np.ndarray:
+    """Expected |mean of k random items x 100 - full score| per model."""
+    hits = np.arange(k + 1)
+    out = np.empty(scores.size)
+    for i, p in enumerate(np.clip(scores / 100, 0, 1)):
+        pmf = hypergeom(n_full, int(round(p * n_full)), k).pmf(hits)
+        out[i] = 100 * np.sum(pmf * np.abs(hits / k - p))
+    return out
+
+
+def make_splits(kind: str, scores: np.ndarray, models: list[str], seed: int = 0):
+    if kind == "random":
+        return list(KFold(5, shuffle=True, random_state=seed).split(scores))
+    if kind == "strength":
+        cut = np.quantile(scores, 1 - STRONGEST_SHARE)
+        return [(np.flatnonzero(scores < cut), np.flatnonzero(scores >= cut))]
+    if kind == "organisation":
+        owners = np.array([m.split("/")[0] if "/" in m else m for m in models])
+        return list(GroupKFold(5).split(scores, groups=owners))
+    raise ValueError(f"unknown split {kind!r}; use random, strength or organisation")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--benchmarks", default=",".join(SOURCES))
+    ap.add_argument("--splits", default="random,strength,organisation")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "extrapolation"))
+    a = ap.parse_args()
+    root = shared_data_dir()
+    report = {}
+    lines = ["# Estimates away from the calibration models (shared data)", "",
+             "Whole pool as anchors, 3-D IRT. MAE in leaderboard points; cover = share of test models inside the "
+             "95% interval; flagged = share reported as extrapolated. random-sample MAE: expected error of the mean "
+             "of as many uniformly random items of the full benchmark (exact, hypergeometric).", "",
+             "| benchmark | split | test models | tinytasks MAE | cover | flagged | cover (not flagged) "
+             "| no guard MAE | linear-mean MAE | random-sample MAE |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for bench in a.benchmarks.split(","):
+        src = SOURCES[bench]
+        data = load_calibration_data(root / src.responses, root / src.scores, src.score_column, src.model_column)
+        report[bench] = {}
+        for kind in a.splits.split(","):
+            print(f"{bench} / {kind}: {len(data.models)} models x {len(data.items)} items", flush=True)
+            splits = make_splits(kind, data.scores, list(data.models))
+            res = cross_validate_budgets(data.responses, data.scores, lambda b: TinyEstimator(b, "stratified", 3),
+                                         [None], splits=splits, progress=lambda m: print("  " + m, flush=True))[None]
+            p, truth = res.predictions, res.truth
+            inside = (truth >= p["tiny_lower"]) & (truth <= p["tiny_upper"])
+            quiet = p["extrapolated"] == 0
+            rs = float(random_sample_mae(truth, len(data.items), FULL_SIZE[bench]).mean())
+            m = res.metrics
+            row = {"n_test": int(truth.size), "tiny": m["tiny"], "tiny_unguarded": m["tiny_unguarded"],
+                   "linear_mean": m["linear_mean"], "random_sample_mae": rs,
+                   "coverage_not_flagged": float(inside[quiet].mean()) if quiet.any() else None}
+            report[bench][kind] = row
+            cnf = "-" if row["coverage_not_flagged"] is None else f"{row['coverage_not_flagged']:.3f}"
+            lines.append(
+                f"| {bench} | {kind} | {truth.size} | {m['tiny']['mae']:.2f} | {m['tiny']['coverage']:.3f} "
+                f"| {m['tiny']['extrapolated_share']:.3f} | {cnf} | {m['tiny_unguarded']['mae']:.2f} "
+                f"| {m['linear_mean']['mae']:.2f} | {rs:.2f} |")
+            print(lines[-1], flush=True)
+    text = "\n".join(lines)
+    print(text)
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".md").write_text(text + "\n")
+    out.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Is model A's estimated full score really above model B's? The difference
+of two estimates with its interval and the probability that A is ahead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A - B with its interval at `level`, and P(A's full score > B's)."""
+
+    diff: float
+    lower: float
+    upper: float
+    prob_a_ahead: float
+    level: float
+
+    @property
+    def verdict(self) -> str:
+        if self.lower > 0:
+            return "A ahead"
+        if self.upper < 0:
+            return "B ahead"
+        return "no clear difference"
+
+
+def compare_estimates(a: tuple[float, float, float], b: tuple[float, float, float],
+                      level: float = 0.95) -> Difference:
+    """a, b: (score, lower, upper) of two estimates, each interval at `level`.
+
+    Each interval is read as a normal one (standard error = width / 2z) and
+    the two errors as independent. Errors of two models scored by the same
+    parameters tend to move together, so the independent interval is, if
+    anything, too wide: a "clear" difference is a safe call.
+    """
+    for name, (s, lo, hi) in (("A", a), ("B", b)):
+        if not np.all(np.isfinite([s, lo, hi])) or not lo <= s <= hi:
+            raise ValueError(f"estimate {name} must be finite with lower <= score <= upper; got {(s, lo, hi)}")
+    z = norm.ppf(0.5 + level / 2)
+    se = np.hypot((a[2] - a[1]) / (2 * z), (b[2] - b[1]) / (2 * z))
+    d = a[0] - b[0]
+    prob = float(norm.cdf(d / se)) if se > 0 else float(d > 0) + 0.5 * float(d == 0)
+    return Difference(float(d), float(d - z * se), float(d + z * se), prob, level)

@@ -1,0 +1,138 @@
+"""Guarding the score map at the edges of its calibration data.
+
+A map learned on calibration models is least trustworthy for models stronger
+(or weaker) than all of them, which is where a new model often is. Each tail
+of the anchor-accuracy range gets a guard: inside the calibration data the map
+is used as is; towards and beyond the most extreme calibration models the
+prediction moves to a fallback, the interval widens, and beyond them the
+estimate is flagged as an extrapolation.
+
+Which fallback (the map itself, or a straight line in anchor accuracy fitted
+on all or on the nearer half of the models) and how wide the interval must be
+are both chosen by a strength split *inside* the calibration data: fit on the
+models whose accuracy is not in the outer `TAIL_SHARE`, score the outer ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import numpy as np
+
+TAIL_SHARE = 0.12  # share of calibration models held out per tail to learn how extrapolation errs
+RAMP_SHARE = 0.05  # the blend towards the fallback starts where this share of models lies beyond
+FALLBACKS = ("map", "linear_all", "linear_near")
+
+# (train mask, test mask) -> map predictions for the test models
+MapRefit = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class TailGuard:
+    """The guard of one tail (`side` is "upper" or "lower") of the score range."""
+
+    side: str
+    ramp_start: float  # map prediction where the blend towards the fallback starts
+    ramp_end: float  # map prediction of the most extreme calibration model: full fallback
+    edge_accuracy: float  # anchor accuracy of the most extreme calibration model
+    fallback: str
+    coef: float
+    intercept: float
+    half_width: float
+
+    def _sign(self) -> float:
+        return 1.0 if self.side == "upper" else -1.0
+
+    def weight(self, map_score: np.ndarray) -> np.ndarray:
+        """0 inside the calibration data, rising to 1 at its extreme model's prediction."""
+        span = max(self._sign() * (self.ramp_end - self.ramp_start), 1e-9)
+        return np.clip(self._sign() * (map_score - self.ramp_start) / span, 0.0, 1.0)
+
+    def beyond(self, accuracy: np.ndarray) -> np.ndarray:
+        """True where the accuracy is more extreme than every calibration model's."""
+        return self._sign() * (accuracy - self.edge_accuracy) > 0
+
+    def fallback_score(self, accuracy: np.ndarray, map_score: np.ndarray) -> np.ndarray:
+        if self.fallback == "map":
+            return map_score
+        return self.coef * accuracy + self.intercept
+
+
+def _line(acc: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    if np.ptp(acc) == 0:
+        return 0.0, float(scores.mean())
+    coef, intercept = np.polyfit(acc, scores, 1)
+    return float(coef), float(intercept)
+
+
+def _near_half(values: np.ndarray, mask: np.ndarray, upper: bool) -> np.ndarray:
+    med = np.median(values[mask])
+    return mask & ((values >= med) if upper else (values <= med))
+
+
+def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, map_score: np.ndarray,
+                   refit_map: MapRefit, level: float = 0.95) -> TailGuard:
+    """Choose the fallback of one tail by an internal strength split (hold out
+    the calibration models with the most extreme real scores) and size its
+    interval by the `level` quantile of that fallback's errors there."""
+    upper = side == "upper"
+    cut = np.quantile(scores, 1 - TAIL_SHARE if upper else TAIL_SHARE)
+    outer = scores > cut if upper else scores < cut
+    inner = ~outer
+    if outer.sum() >= 5 and inner.sum() >= 10:
+        preds = {"map": refit_map(inner, outer)}
+        for name, fit_on in (("linear_all", inner), ("linear_near", _near_half(scores, inner, upper))):
+            c, b = _line(accuracy[fit_on], scores[fit_on])
+            preds[name] = c * accuracy[outer] + b
+        errors = {k: np.abs(p - scores[outer]) for k, p in preds.items()}
+        fallback = min(FALLBACKS, key=lambda k: errors[k].mean())
+        half_width = float(np.quantile(errors[fallback], level))
+    else:  # too few models to learn how extrapolation errs
+        fallback, half_width = "map", 0.0
+    # The final lines use every model, like the map they stand in for.
+    everyone = np.ones_like(outer)
+    coef, intercept = {"map": (0.0, 0.0), "linear_all": _line(accuracy, scores),
+                       "linear_near": _line(accuracy[_near_half(scores, everyone, upper)],
+                                            scores[_near_half(scores, everyone, upper)])}[fallback]
+    ramp_start = float(np.quantile(map_score, 1 - RAMP_SHARE if upper else RAMP_SHARE))
+    ramp_end = float(map_score.max() if upper else map_score.min())
+    edge = float(accuracy.max() if upper else accuracy.min())
+    return TailGuard(side, ramp_start, ramp_end, edge, fallback, coef, intercept, half_width)
+
+
+@dataclass(frozen=True)
+class ExtrapolationGuard:
+    """Both tails' guards."""
+
+    upper: TailGuard
+    lower: TailGuard
+
+    @classmethod
+    def fit(cls, accuracy: np.ndarray, scores: np.ndarray, map_score: np.ndarray, refit_map: MapRefit,
+            level: float = 0.95) -> "ExtrapolationGuard":
+        """accuracy, scores, map_score: the calibration models' anchor accuracy,
+        real full score and the map's (in-sample) prediction."""
+        return cls(*(fit_tail_guard(side, accuracy, scores, map_score, refit_map, level)
+                     for side in ("upper", "lower")))
+
+    def apply(self, accuracy: np.ndarray, score: np.ndarray, lower: np.ndarray, upper: np.ndarray):
+        """Blend the map's (score, lower, upper) towards each tail's fallback;
+        also return the extrapolation flag."""
+        half = (upper - lower) / 2
+        centre = score.copy()
+        for g in (self.upper, self.lower):
+            # A map that saturates (as trees do) may never reach the end of the
+            # ramp, so a model beyond every calibration model is fully guarded.
+            w = np.maximum(g.weight(score), g.beyond(accuracy))
+            centre = (1 - w) * centre + w * g.fallback_score(accuracy, score)
+            half = (1 - w) * half + w * np.maximum(half, g.half_width)
+        flag = self.upper.beyond(accuracy) | self.lower.beyond(accuracy)
+        return centre, centre - half, centre + half, flag
+
+    def to_dict(self) -> dict:
+        return {"upper": asdict(self.upper), "lower": asdict(self.lower)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ExtrapolationGuard":
+        return cls(TailGuard(**d["upper"]), TailGuard(**d["lower"]))

@@ -1,0 +1,48 @@
+import json
+
+import pytest
+
+from estimators.comparison import compare_estimates
+from tinytasks.cli import main
+from tinytasks.compare import compare_files
+
+
+def test_difference_interval_is_the_two_independent_errors_combined():
+    d = compare_estimates((60.0, 56.08, 63.92), (50.0, 47.06, 52.94))  # standard errors 2.0 and 1.5
+    assert d.diff == pytest.approx(10.0)
+    assert d.upper - d.lower == pytest.approx(2 * 1.959964 * 2.5, rel=1e-4)
+    assert d.verdict == "A ahead" and d.prob_a_ahead > 0.99
+    close = compare_estimates((51.0, 47.5, 54.5), (50.5, 46.8, 54.2))
+    assert close.verdict == "no clear difference" and 0.5 < close.prob_a_ahead < 0.7
+    assert compare_estimates((40.0, 38.0, 42.0), (50.0, 48.0, 52.0)).verdict == "B ahead"
+
+
+def test_malformed_estimate_is_an_error():
+    with pytest.raises(ValueError, match="lower <= score <= upper"):
+        compare_estimates((50.0, 52.0, 54.0), (50.0, 48.0, 52.0))
+
+
+def _results(path, est):
+    doc = {"results": {t: {"est_score,none": s, "est_lower,none": lo, "est_upper,none": hi, "alias": t}
+                       for t, (s, lo, hi) in est.items()}, "config": {"model_args": path.stem}}
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_compare_command_on_results_files(tmp_path, capsys):
+    a = _results(tmp_path / "a.json", {"tiny_mmlu": (60.0, 57.0, 63.0), "tiny_arc": (40.0, 36.0, 44.0)})
+    b = _results(tmp_path / "b.json", {"tiny_mmlu": (50.0, 47.0, 53.0), "tiny_gsm8k": (10.0, 8.0, 12.0)})
+    _, _, diffs = compare_files(a, b)
+    assert list(diffs) == ["tiny_mmlu"]
+    assert main(["compare", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "| tiny_mmlu | +10.00 |" in out and "A ahead" in out
+
+
+def test_compare_rejects_files_without_tiny_estimates(tmp_path):
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps({"results": {"arc_easy": {"acc,none": 0.5}}}))
+    with pytest.raises(ValueError, match="no tiny task estimates"):
+        compare_files(plain, plain)
+    with pytest.raises(FileNotFoundError, match="lm-eval results JSON"):
+        compare_files(tmp_path / "nope.json", plain)

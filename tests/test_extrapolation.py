@@ -1,0 +1,35 @@
+import numpy as np
+
+from estimators.extrapolation import ExtrapolationGuard
+
+
+def _calibration(n=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    acc = rng.uniform(0.2, 0.8, n)
+    scores = 100 * acc + rng.normal(0, 1.0, n)
+    return acc, scores
+
+
+def test_a_map_that_cannot_extrapolate_is_replaced_beyond_the_calibration_models():
+    acc, scores = _calibration()
+    flat = np.clip(scores, None, 70.0)  # a map that saturates at the top, as trees do
+    guard = ExtrapolationGuard.fit(acc, scores, flat, refit_map=lambda tr, te: np.full(te.sum(), scores[tr].max()))
+    assert guard.upper.fallback.startswith("linear") and guard.lower.fallback.startswith("linear")
+    new_acc = np.array([0.5, 0.95])
+    map_score = np.array([50.0, 70.0])
+    score, lower, upper, flag = guard.apply(new_acc, map_score, map_score - 2, map_score + 2)
+    assert flag.tolist() == [False, True]
+    assert score[0] == 50.0 and upper[0] - lower[0] == 4.0  # inside: untouched
+    assert abs(score[1] - 95.0) < 1.5  # beyond: the line, not the saturated map
+    assert upper[1] - lower[1] >= 2 * guard.upper.half_width - 1e-9 and guard.upper.half_width > 0
+
+
+def test_a_map_that_extrapolates_well_is_kept_and_the_guard_round_trips():
+    acc, scores = _calibration(seed=1)
+    line = 100 * acc
+    guard = ExtrapolationGuard.fit(acc, scores, line, refit_map=lambda tr, te: 100 * acc[te])
+    assert guard.upper.fallback == "map"
+    again = ExtrapolationGuard.from_dict(guard.to_dict())
+    assert again == guard
+    s, lo, hi, flag = again.apply(np.array([0.1]), np.array([10.0]), np.array([8.0]), np.array([12.0]))
+    assert flag[0] and s[0] == 10.0 and lo[0] <= 8.0 and hi[0] >= 12.0
