@@ -14,7 +14,6 @@ whole benchmark, and the IRT fit time on the largest matrix.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -30,6 +29,8 @@ from estimators.validation import cross_validate_pool  # noqa: E402
 from tinytasks.cli import _budgets  # noqa: E402
 from tinytasks.fitting import FitSettings, validation_table  # noqa: E402
 from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
+
+from results_io import write_results  # noqa: E402
 
 # metabench's own predictions on its held-out models (the `test` rows of its
 # __scores.csv files; the issue quotes the same figures).
@@ -88,12 +89,7 @@ def main() -> int:
     report["irt_fit_seconds"] = {"matrix": f"{big}: {data.responses.shape[0]} x {data.responses.shape[1]}", **timing}
     lines += ["", f"IRT fit time on {report['irt_fit_seconds']['matrix']}: "
               + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()), ""]
-    text = "\n".join(lines)
-    print(text)
-    out = Path(a.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".md").write_text(text + "\n")
-    out.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+    write_results(a.out, lines, report)
     return 0
 
 

@@ -25,7 +25,6 @@ an upper bound, so its random-sample error is overstated there.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -40,6 +39,8 @@ from estimators import TinyEstimator  # noqa: E402
 from estimators.tables import load_calibration_data  # noqa: E402
 from estimators.validation import cross_validate_budgets  # noqa: E402
 from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
+
+from results_io import write_results  # noqa: E402
 
 # Items in the full benchmark as the leaderboard scored it (shared/README.md).
 FULL_SIZE = {"arc": 1172, "gsm8k": 1319, "hellaswag": 10042, "mmlu": 14042, "truthfulqa": 817, "winogrande": 1267}
@@ -107,12 +108,7 @@ def main() -> int:
                 f"| {m['tiny']['extrapolated_share']:.3f} | {cnf} | {m['tiny_unguarded']['mae']:.2f} "
                 f"| {m['linear_mean']['mae']:.2f} | {rs:.2f} |")
             print(lines[-1], flush=True)
-    text = "\n".join(lines)
-    print(text)
-    out = Path(a.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".md").write_text(text + "\n")
-    out.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+    write_results(a.out, lines, report)
     return 0
 
 

@@ -17,7 +17,6 @@ Also printed: the correlation matrix of the six tasks' errors.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -31,6 +30,8 @@ from estimators import TinyEstimator  # noqa: E402
 from estimators.tables import load_calibration_data  # noqa: E402
 from estimators.validation import score_metrics  # noqa: E402
 from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
+
+from results_io import write_results  # noqa: E402
 
 
 def main() -> int:
@@ -76,11 +77,7 @@ def main() -> int:
              "Per-task MAE: " + ", ".join(f"{b} {v:.2f}" for b, v in report["per_task_mae"].items()), "",
              "Correlation of the six tasks' errors (" + ", ".join(benches) + "):", ""]
     lines += ["    " + " ".join(f"{v:6.2f}" for v in r) for r in corr]
-    text = "\n".join(lines)
-    print(text)
-    out = ROOT / "benchmarks" / "results" / "leaderboard_average"
-    out.with_suffix(".md").write_text(text + "\n")
-    out.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+    write_results(ROOT / "benchmarks" / "results" / "leaderboard_average", lines, report)
     return 0
 
 
