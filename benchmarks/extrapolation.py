@@ -36,9 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from estimators import TinyEstimator  # noqa: E402
-from estimators.tables import load_calibration_data  # noqa: E402
 from estimators.validation import cross_validate_budgets  # noqa: E402
-from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import write_results  # noqa: E402
 
@@ -85,8 +84,7 @@ def main() -> int:
              "| no guard MAE | linear-mean MAE | random-sample MAE |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for bench in a.benchmarks.split(","):
-        src = SOURCES[bench]
-        data = load_calibration_data(root / src.responses, root / src.scores, src.score_column, src.model_column)
+        data = load_source(bench, root)
         report[bench] = {}
         for kind in a.splits.split(","):
             print(f"{bench} / {kind}: {len(data.models)} models x {len(data.items)} items", flush=True)

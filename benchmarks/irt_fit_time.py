@@ -15,14 +15,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from estimators import IRTFitter  # noqa: E402
-from estimators.tables import load_calibration_data  # noqa: E402
-from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
+from tinytasks.shared_data import load_source, shared_data_dir  # noqa: E402
 
 
 def main() -> int:
     root = shared_data_dir()
-    src = SOURCES["gsm8k"]
-    data = load_calibration_data(root / src.responses, root / src.scores)
+    data = load_source("gsm8k", root)
     rows = []
     for d in (1, 2, 3):
         t0 = time.perf_counter()

@@ -27,17 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from estimators import TinyEstimator  # noqa: E402
-from estimators.tables import load_calibration_data  # noqa: E402
 from estimators.validation import score_metrics  # noqa: E402
-from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import write_results  # noqa: E402
 
 
 def main() -> int:
     root = shared_data_dir()
-    data = {b: load_calibration_data(root / s.responses, root / s.scores, s.score_column, s.model_column)
-            for b, s in SOURCES.items()}
+    data = {b: load_source(b, root) for b in SOURCES}
     common = sorted(set.intersection(*(set(d.models) for d in data.values())))
     print(f"{len(common)} models have all of {', '.join(data)}", flush=True)
     benches = list(data)

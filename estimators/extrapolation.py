@@ -66,9 +66,11 @@ def _line(acc: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     return float(coef), float(intercept)
 
 
-def _near_half(values: np.ndarray, mask: np.ndarray, upper: bool) -> np.ndarray:
-    med = np.median(values[mask])
-    return mask & ((values >= med) if upper else (values <= med))
+def _line_fits(scores: np.ndarray, among: np.ndarray, upper: bool) -> dict[str, np.ndarray]:
+    """The models each straight-line fallback is fitted on, within `among`:
+    all of them, or the half nearer to this tail by real score."""
+    med = np.median(scores[among])
+    return {"linear_all": among, "linear_near": among & ((scores >= med) if upper else (scores <= med))}
 
 
 def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, map_score: np.ndarray,
@@ -82,7 +84,7 @@ def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, map_scor
     inner = ~outer
     if outer.sum() >= 5 and inner.sum() >= 10:
         preds = {"map": refit_map(inner, outer)}
-        for name, fit_on in (("linear_all", inner), ("linear_near", _near_half(scores, inner, upper))):
+        for name, fit_on in _line_fits(scores, inner, upper).items():
             c, b = _line(accuracy[fit_on], scores[fit_on])
             preds[name] = c * accuracy[outer] + b
         errors = {k: np.abs(p - scores[outer]) for k, p in preds.items()}
@@ -90,11 +92,10 @@ def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, map_scor
         half_width = float(np.quantile(errors[fallback], level))
     else:  # too few models to learn how extrapolation errs
         fallback, half_width = "map", 0.0
-    # The final lines use every model, like the map they stand in for.
-    everyone = np.ones_like(outer)
-    coef, intercept = {"map": (0.0, 0.0), "linear_all": _line(accuracy, scores),
-                       "linear_near": _line(accuracy[_near_half(scores, everyone, upper)],
-                                            scores[_near_half(scores, everyone, upper)])}[fallback]
+    coef, intercept = 0.0, 0.0
+    if fallback != "map":  # the final line uses every model, like the map it stands in for
+        fit_on = _line_fits(scores, np.ones_like(outer), upper)[fallback]
+        coef, intercept = _line(accuracy[fit_on], scores[fit_on])
     ramp_start = float(np.quantile(map_score, 1 - RAMP_SHARE if upper else RAMP_SHARE))
     ramp_end = float(map_score.max() if upper else map_score.min())
     edge = float(accuracy.max() if upper else accuracy.min())

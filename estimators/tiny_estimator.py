@@ -35,6 +35,7 @@ class ScoreEstimate:
     n_answered: np.ndarray
     n_anchors: int
     extrapolated: np.ndarray
+    map_score: np.ndarray  # the score map's estimate before the extrapolation guard (for comparisons)
     level: float = 0.95
 
 
@@ -77,7 +78,7 @@ class TinyEstimator:
             chosen = select_anchors(self.bank_.subset(pool), k, self.anchor_method, self.seed, irt.abilities)
             self.anchors_ = AnchorSet(pool[chosen.items], chosen.weights, chosen.method)
         ya = y[:, self.anchors_.items]
-        feats, theta, theta_se = self._features(ya)
+        feats, _, _ = self._features(ya)
         self.score_map_ = ScoreMap.fit(feats, s, self._n_smooth, level=self.level, seed=self.seed)
         self.guard_ = ExtrapolationGuard.fit(
             feats[:, self.bank_.n_dims], s, self.score_map_.predict_point(feats), level=self.level,
@@ -116,11 +117,9 @@ class TinyEstimator:
         return np.round(feats, FEATURE_DECIMALS), est.theta, est.se
 
     # ---- estimating ----------------------------------------------------
-    def predict(self, anchor_responses, seed: int = 0, guard: bool = True) -> ScoreEstimate:
+    def predict(self, anchor_responses, seed: int = 0) -> ScoreEstimate:
         """Estimate full scores from answers to the anchors (models x anchors,
         NaN for anchors not answered; at least one answer per model).
-
-        `guard=False` skips the extrapolation guard (for comparisons only).
 
         Unanswered anchors are imputed from the posterior predictive
         (N_IMPUTATIONS draws) and their spread widens the interval.
@@ -146,15 +145,14 @@ class TinyEstimator:
                 score[r] = mu_d.mean()
                 lower[r], upper[r] = score[r] - half, score[r] + half
         accuracy = np.nanmean(ya, 1)
-        extrapolated = np.zeros(accuracy.shape, bool)
-        if guard:
-            score, lower, upper, extrapolated = self.guard_.apply(accuracy, score, lower, upper)
+        map_score = score
+        score, lower, upper, extrapolated = self.guard_.apply(accuracy, map_score, lower, upper)
         lo, hi = SCORE_RANGE
-        score, lower, upper = (np.clip(v, lo, hi) for v in (score, lower, upper))
+        score, lower, upper, map_score = (np.clip(v, lo, hi) for v in (score, lower, upper, map_score))
         return ScoreEstimate(
             score=score, lower=lower, upper=upper, theta=theta, theta_se=theta_se,
             accuracy=accuracy, n_answered=(~missing).sum(1),
-            n_anchors=int(ya.shape[1]), extrapolated=extrapolated, level=self.level,
+            n_anchors=int(ya.shape[1]), extrapolated=extrapolated, map_score=map_score, level=self.level,
         )
 
     def _impute(self, row, theta, theta_se, rng) -> np.ndarray:

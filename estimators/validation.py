@@ -86,8 +86,7 @@ def cross_validate_budgets(
             res = est.predict(y[test][:, items])
             p = preds[b]
             p["tiny"][test], p["tiny_lower"][test], p["tiny_upper"][test] = res.score, res.lower, res.upper
-            p["extrapolated"][test] = res.extrapolated
-            p["tiny_unguarded"][test] = est.predict(y[test][:, items], guard=False).score
+            p["extrapolated"][test], p["tiny_unguarded"][test] = res.extrapolated, res.map_score
             acc_train = np.nanmean(y[train][:, items], 1)[:, None]
             acc_test = np.nanmean(y[test][:, items], 1)[:, None]
             p["mean"][test] = 100 * acc_test[:, 0]

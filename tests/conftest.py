@@ -28,8 +28,6 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def mmlu_data(shared_data):
-    from estimators.tables import load_calibration_data
-    from tinytasks.shared_data import SOURCES
+    from tinytasks.shared_data import load_source
 
-    src = SOURCES["mmlu"]
-    return load_calibration_data(shared_data / src.responses, shared_data / src.scores)
+    return load_source("mmlu", shared_data)

@@ -117,14 +117,11 @@ def test_hub_and_local_hellaswag_docs_get_the_same_key():
 
 @pytest.mark.parametrize("task", SHIPPED)
 def test_all_wrong_is_flagged_exactly_when_no_calibration_model_answered_so(task, shared_data):
-    from estimators.tables import load_calibration_data
     from tinytasks.registry import BENCHMARK_OF_TASK
     from tinytasks.scoring import load_task_params
-    from tinytasks.shared_data import SOURCES
+    from tinytasks.shared_data import load_source
 
-    src = SOURCES[BENCHMARK_OF_TASK[task]]
-    data = load_calibration_data(shared_data / src.responses, shared_data / src.scores, src.score_column,
-                                 src.model_column)
+    data = load_source(BENCHMARK_OF_TASK[task], shared_data)
     _, meta, _ = load_task_params(task)
     cols = [data.items.index(a["item"]) for a in meta["anchors"]]
     seen_all_wrong = bool((np.nansum(data.responses[:, cols], axis=1) == 0).any())

@@ -59,15 +59,13 @@ def cmd_fit(a) -> int:
 
 
 def cmd_fit_shared(a) -> int:
-    from estimators.tables import load_calibration_data
-
-    from .shared_data import SOURCES, item_table, shared_data_dir
+    from .shared_data import SOURCES, item_table, load_source, shared_data_dir
 
     root = shared_data_dir()
     names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
     for bench in names:
         src = SOURCES[bench]
-        data = load_calibration_data(root / src.responses, root / src.scores, src.score_column, src.model_column)
+        data = load_source(bench, root)
         items = item_table(bench, root)
         task = TASK_OF_BENCHMARK[bench]
         source = {"responses": src.responses, "scores": src.scores, "licence": src.licence,

@@ -181,6 +181,6 @@ def aggregate_answered(items) -> float:
 
 
 def aggregate_extrapolated(items) -> float:
-    """1 when the model's ability lies outside the calibration models' range
+    """1 when the model's anchor accuracy is beyond every calibration model's
     (the estimate and its interval are then an extrapolation), else 0."""
     return float(_estimate(_as_tuple(items)).extrapolated)

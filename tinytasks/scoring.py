@@ -71,7 +71,7 @@ def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
         )
     res = est.predict(row[None, :])
     if res.extrapolated[0]:
-        log.warning("%s: the ability lies outside the range of the calibration models; the estimate is an "
+        log.warning("%s: the anchor accuracy is beyond that of every calibration model; the estimate is an "
                     "extrapolation", task)
     return TaskEstimate(
         task=task, score=float(res.score[0]), lower=float(res.lower[0]), upper=float(res.upper[0]),

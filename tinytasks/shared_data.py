@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from estimators.tables import CalibrationData, load_calibration_data
+
 from .benchmarks import hellaswag_preprocess, item_key, match_text
 
 SHARED_ENV = "TINYTASKS_SHARED_DATA"
@@ -71,6 +73,14 @@ def shared_data_dir() -> Path:
             f"shared data folder {path} not found; set ${SHARED_ENV} to the folder holding responses/ and benchmarks/"
         )
     return path
+
+
+def load_source(benchmark: str, root: Path | None = None) -> CalibrationData:
+    """A benchmark's calibration data (responses and full scores) from
+    shared/data (`root`, default `shared_data_dir()`)."""
+    src = SOURCES[benchmark]
+    root = shared_data_dir() if root is None else root
+    return load_calibration_data(root / src.responses, root / src.scores, src.score_column, src.model_column)
 
 
 def _own_part(benchmark: str, doc: dict) -> str | None:
