@@ -39,7 +39,7 @@ from estimators import TinyEstimator  # noqa: E402
 from estimators.validation import cross_validate_budgets  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
-from results_io import write_results  # noqa: E402
+from results_io import table_row, write_results  # noqa: E402
 
 # Items in the full benchmark as the leaderboard scored it (shared/README.md).
 FULL_SIZE = {"arc": 1172, "gsm8k": 1319, "hellaswag": 10042, "mmlu": 14042, "truthfulqa": 817, "winogrande": 1267}
@@ -101,11 +101,10 @@ def main() -> int:
                    "coverage_not_flagged": float(inside[quiet].mean()) if quiet.any() else None}
             report[bench][kind] = row
             cnf = "-" if row["coverage_not_flagged"] is None else f"{row['coverage_not_flagged']:.3f}"
-            lines.append(
-                f"| {bench} | {kind} | {truth.size} | {m['tiny']['mae']:.2f} | {m['tiny']['coverage']:.3f} "
-                f"| {m['tiny']['extrapolated_share']:.3f} | {cnf} | {m['tiny_unguarded']['mae']:.2f} "
-                f"| {m['linear_mean']['mae']:.2f} | {rs:.2f} |")
-            print(lines[-1], flush=True)
+            lines.append(table_row(
+                bench, kind, truth.size, f"{m['tiny']['mae']:.2f}", f"{m['tiny']['coverage']:.3f}",
+                f"{m['tiny']['extrapolated_share']:.3f}", cnf, f"{m['tiny_unguarded']['mae']:.2f}",
+                f"{m['linear_mean']['mae']:.2f}", f"{rs:.2f}"))
     write_results(a.out, lines, report)
     return 0
 

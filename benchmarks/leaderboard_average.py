@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from estimators import TinyEstimator  # noqa: E402
+from estimators.comparison import average_estimates  # noqa: E402
 from estimators.validation import score_metrics  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
@@ -53,10 +54,8 @@ def main() -> int:
             est["truth"][test, j] = d.scores[t_idx]
         print(f"fold {fold + 1}/5 done", flush=True)
     avg, truth = est["score"].mean(1), est["truth"].mean(1)
-    half = (est["upper"] - est["lower"]) / 2
     bounds = (est["lower"].mean(1), est["upper"].mean(1))
-    indep_half = np.sqrt((half**2).sum(1)) / len(benches)
-    indep = (avg - indep_half, avg + indep_half)
+    _, *indep = average_estimates(est["score"], est["lower"], est["upper"])
     errors = est["score"] - est["truth"]
     corr = np.corrcoef(errors.T)
     report = {

@@ -45,3 +45,19 @@ def compare_estimates(a: tuple[float, float, float], b: tuple[float, float, floa
     d = a[0] - b[0]
     prob = float(norm.cdf(d / se)) if se > 0 else float(d > 0) + 0.5 * float(d == 0)
     return Difference(float(d), float(d - z * se), float(d + z * se), prob, level)
+
+
+def average_estimates(score, lower, upper, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean of k estimates (last axis) and its interval at `level`, each
+    interval read as a normal one and the k errors as independent (the
+    errors of different benchmarks' estimates are nearly uncorrelated; see
+    benchmarks/leaderboard_average.py). Returns (mean, lower, upper)."""
+    score, lower, upper = (np.asarray(v, dtype=float) for v in (score, lower, upper))
+    if not (np.isfinite(score).all() and np.isfinite(lower).all() and np.isfinite(upper).all()):
+        raise ValueError("estimates must be finite")
+    if np.any(lower > score) or np.any(score > upper):
+        raise ValueError("every estimate needs lower <= score <= upper")
+    k = score.shape[-1]
+    half = np.sqrt(np.sum(((upper - lower) / 2) ** 2, axis=-1)) / k
+    mean = score.mean(-1)
+    return mean, mean - half, mean + half

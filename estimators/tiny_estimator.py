@@ -15,6 +15,7 @@ from .anchors import AnchorSet, select_anchors
 from .checks import as_response_matrix, as_scores, check_budget, check_n_items
 from .extrapolation import ExtrapolationGuard
 from .irt import FittedIRT, IRTFitter, ItemBank
+from .person_fit import PersonFitCheck, lz_statistic
 from .score_map import ScoreMap
 
 N_IMPUTATIONS = 200
@@ -36,6 +37,8 @@ class ScoreEstimate:
     n_anchors: int
     extrapolated: np.ndarray
     map_score: np.ndarray  # the score map's estimate before the extrapolation guard (for comparisons)
+    lz: np.ndarray  # person-fit statistic of the answers (see person_fit)
+    misfit: np.ndarray  # lz below the calibration models' threshold: an unusual answer pattern
     level: float = 0.95
 
 
@@ -85,6 +88,7 @@ class TinyEstimator:
             refit_map=lambda tr, te: ScoreMap.fit(feats[tr], s[tr], self._n_smooth, level=self.level,
                                                   seed=self.seed).predict_point(feats[te]),
         )
+        self.person_fit_ = PersonFitCheck.fit(self._lz(ya, feats[:, : self.bank_.n_dims]))
         self.fit_info_ = {
             "irt_seconds": irt.seconds, "irt_converged": irt.converged,
             "irt_iterations": irt.n_iter, "n_models": int(y.shape[0]), "n_pool_items": int(y.shape[1]),
@@ -98,6 +102,9 @@ class TinyEstimator:
     @property
     def anchor_bank(self) -> ItemBank:
         return self.bank_.subset(self.anchors_.items)
+
+    def _lz(self, ya: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        return lz_statistic(ya, self.anchor_bank.icc(theta))
 
     def _features(self, ya: np.ndarray):
         """Summary features (ability, observed accuracy, p-IRT pool accuracy)
@@ -149,10 +156,12 @@ class TinyEstimator:
         score, lower, upper, extrapolated = self.guard_.apply(accuracy, map_score, lower, upper)
         lo, hi = SCORE_RANGE
         score, lower, upper, map_score = (np.clip(v, lo, hi) for v in (score, lower, upper, map_score))
+        lz = self._lz(ya, theta)
         return ScoreEstimate(
             score=score, lower=lower, upper=upper, theta=theta, theta_se=theta_se,
             accuracy=accuracy, n_answered=(~missing).sum(1),
-            n_anchors=int(ya.shape[1]), extrapolated=extrapolated, map_score=map_score, level=self.level,
+            n_anchors=int(ya.shape[1]), extrapolated=extrapolated, map_score=map_score,
+            lz=lz, misfit=self.person_fit_.flags(lz), level=self.level,
         )
 
     def _impute(self, row, theta, theta_se, rng) -> np.ndarray:
@@ -183,6 +192,7 @@ class TinyEstimator:
             },
             "score_map": self.score_map_.to_dict(),
             "extrapolation_guard": self.guard_.to_dict(),
+            "person_fit": self.person_fit_.to_dict(),
         }
 
     @classmethod
@@ -194,4 +204,5 @@ class TinyEstimator:
         est.anchors_ = AnchorSet(np.asarray(a["items"], int), np.asarray(a["weights"], float), a["method"])
         est.score_map_ = ScoreMap.from_dict(d["score_map"])
         est.guard_ = ExtrapolationGuard.from_dict(d["extrapolation_guard"])
+        est.person_fit_ = PersonFitCheck.from_dict(d["person_fit"])
         return est

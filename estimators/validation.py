@@ -68,7 +68,7 @@ def cross_validate_budgets(
     y = as_response_matrix(responses)
     s = as_scores(scores, y.shape[0])
     n = y.shape[0]
-    names = ("tiny", "mean", "linear_mean", "tiny_lower", "tiny_upper", "tiny_unguarded", "extrapolated")
+    names = ("tiny", "mean", "linear_mean", "tiny_lower", "tiny_upper", "tiny_unguarded", "extrapolated", "misfit")
     preds = {b: {name: np.full(n, np.nan) for name in names} for b in budgets}
     seconds = {b: [] for b in budgets}
     if splits is None:
@@ -87,6 +87,7 @@ def cross_validate_budgets(
             p = preds[b]
             p["tiny"][test], p["tiny_lower"][test], p["tiny_upper"][test] = res.score, res.lower, res.upper
             p["extrapolated"][test], p["tiny_unguarded"][test] = res.extrapolated, res.map_score
+            p["misfit"][test] = res.misfit
             acc_train = np.nanmean(y[train][:, items], 1)[:, None]
             acc_test = np.nanmean(y[test][:, items], 1)[:, None]
             p["mean"][test] = 100 * acc_test[:, 0]
@@ -99,7 +100,7 @@ def cross_validate_budgets(
         p = {k: v[tested] for k, v in preds[b].items()}
         metrics = {
             "tiny": score_metrics(p["tiny"], s[tested], p["tiny_lower"], p["tiny_upper"])
-            | {"extrapolated_share": float(p["extrapolated"].mean())},
+            | {"extrapolated_share": float(p["extrapolated"].mean()), "misfit_share": float(p["misfit"].mean())},
             "tiny_unguarded": score_metrics(p["tiny_unguarded"], s[tested]),
             "mean": score_metrics(p["mean"], s[tested]),
             "linear_mean": score_metrics(p["linear_mean"], s[tested]),

@@ -46,3 +46,20 @@ def test_compare_rejects_files_without_tiny_estimates(tmp_path):
         compare_files(plain, plain)
     with pytest.raises(FileNotFoundError, match="lm-eval results JSON"):
         compare_files(tmp_path / "nope.json", plain)
+
+
+def test_average_of_independent_estimates_and_its_command(tmp_path, capsys):
+    from estimators.comparison import average_estimates
+
+    mean, lo, hi = average_estimates([60.0, 40.0], [57.0, 36.0], [63.0, 44.0])
+    assert mean == pytest.approx(50.0)
+    assert hi - mean == pytest.approx(2.5)  # half-widths 3 and 4 -> sqrt(9 + 16) / 2
+    with pytest.raises(ValueError, match="lower <= score"):
+        average_estimates([50.0], [51.0], [52.0])
+    six = {f"tiny_{b}": (50.0 + i, 48.0 + i, 52.0 + i)
+           for i, b in enumerate(("arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"))}
+    six["tiny_leaderboard"] = (52.5, 50.5, 54.5)
+    assert main(["average", str(_results(tmp_path / "r.json", six))]) == 0
+    out = capsys.readouterr().out
+    assert "average of 6 tiny tasks" in out and ": 52.50 [" in out and "[50.50, 54.50]" in out
+    assert "missing" not in out

@@ -68,7 +68,7 @@ def test_cli_table_json_and_samples_agree_with_the_api(api_results, model_dir, o
     out = subprocess.run(cmd, env=offline_env, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
     table = out.stdout
-    for metric in ("est_score", "est_lower", "est_upper", "tiny_acc", "extrapolated"):
+    for metric in ("est_score", "est_lower", "est_upper", "tiny_acc", "extrapolated", "person_fit_lz", "misfit"):
         assert metric in table
     results = json.loads(next(tmp_path.rglob("results_*.json")).read_text())["results"][TASK]
     for metric in ("est_score,none", "est_lower,none", "est_upper,none"):
@@ -81,3 +81,10 @@ def test_cli_table_json_and_samples_agree_with_the_api(api_results, model_dir, o
     diff = compare_files(tmp_path, tmp_path)[2][TASK]
     assert diff.diff == 0.0 and diff.verdict == "no clear difference" and diff.prob_a_ahead == 0.5
     assert all(s["doc"]["key"].startswith("winogrande:") for s in samples)
+    # `tinytasks verify` recomputes the estimate from the logged samples and checks the provenance.
+    from tinytasks.cli import main
+    from tinytasks.verify import verify_results
+
+    checks = verify_results(tmp_path)[2]
+    assert [c.status for c in checks] == ["pass"] * 4, checks
+    assert main(["verify", str(tmp_path)]) == 0

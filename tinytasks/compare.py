@@ -3,27 +3,20 @@ estimated full scores differ by more than the estimation uncertainty."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from estimators.comparison import Difference, compare_estimates
+import numpy as np
+
+from estimators.comparison import Difference, average_estimates, compare_estimates
+
+from .results_files import model_name, read_results
 
 METRICS = ("est_score", "est_lower", "est_upper")
 
 
 def read_estimates(path: str | Path) -> tuple[str, dict[str, tuple[float, float, float]]]:
     """(model name, {task: (score, lower, upper)}) from an lm-eval results JSON."""
-    path = Path(path)
-    if path.is_dir():
-        found = sorted(path.rglob("results*.json"))
-        if len(found) != 1:
-            raise ValueError(f"{path} holds {len(found)} lm-eval results files; pass the one to compare")
-        path = found[0]
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found; pass an lm-eval results JSON (written with --output_path)")
-    doc = json.loads(path.read_text())
-    if "results" not in doc:
-        raise ValueError(f"{path} is not an lm-eval results file (no 'results' key)")
+    path, doc = read_results(path)
     out = {}
     for task, res in doc["results"].items():
         if all(f"{m},none" in res for m in METRICS):
@@ -31,8 +24,7 @@ def read_estimates(path: str | Path) -> tuple[str, dict[str, tuple[float, float,
     if not out:
         raise ValueError(f"{path} has no tiny task estimates (est_score/est_lower/est_upper); "
                          "was it run with the tiny tasks?")
-    name = str(doc.get("config", {}).get("model_args") or doc.get("model_name") or path.stem)
-    return name, out
+    return model_name(doc, path.stem), out
 
 
 def compare_files(a: str | Path, b: str | Path) -> tuple[str, str, dict[str, Difference]]:
@@ -51,4 +43,23 @@ def format_comparison(name_a: str, name_b: str, diffs: dict[str, Difference]) ->
     for task, d in diffs.items():
         lines.append(f"| {task} | {d.diff:+.2f} | [{d.lower:+.2f}, {d.upper:+.2f}] | {d.prob_a_ahead:.3f} "
                      f"| {d.verdict} |")
+    return "\n".join(lines)
+
+
+def format_average(path: str | Path) -> str:
+    """The average of the tiny task estimates in one results file (the Open
+    LLM Leaderboard average when all six are there) with its interval."""
+    name, est = read_estimates(path)
+    tasks = [t for t in est if t.startswith("tiny_") and t != "tiny_leaderboard"]
+    if not tasks:
+        raise ValueError(f"{path} has no tiny task estimates to average")
+    s, lo, hi = (np.array([est[t][i] for t in tasks]) for i in range(3))
+    mean, lower, upper = average_estimates(s, lo, hi)
+    lines = [f"model: {name}", f"average of {len(tasks)} tiny tasks ({', '.join(tasks)}): {mean:.2f} "
+             f"[{lower:.2f}, {upper:.2f}] (95%, errors independent)",
+             f"the tiny_leaderboard group's interval (mean of the bounds, conservative): "
+             f"[{lo.mean():.2f}, {hi.mean():.2f}]"]
+    if len(tasks) < 6:
+        lines.append(f"note: {6 - len(tasks)} of the six leaderboard tasks are missing; this is not the "
+                     "leaderboard average")
     return "\n".join(lines)

@@ -86,10 +86,12 @@ def hellaswag_text(doc: dict) -> str:
 
 
 # ---------------------------------------------------------- per-doc scoring
+KEYED_METRICS = ("est_score", "est_lower", "est_upper", "n_answered", "extrapolated", "person_fit_lz", "misfit")
+
+
 def _keyed(doc: dict, value: float) -> dict:
     item = (doc["tiny_task"], doc["key"], float(value))
-    return {"tiny_acc": float(value), "est_score": item, "est_lower": item, "est_upper": item, "n_answered": item,
-            "extrapolated": item}
+    return {"tiny_acc": float(value), **{m: item for m in KEYED_METRICS}}
 
 
 def _loglik(results) -> np.ndarray:
@@ -184,3 +186,15 @@ def aggregate_extrapolated(items) -> float:
     """1 when the model's anchor accuracy is beyond every calibration model's
     (the estimate and its interval are then an extrapolation), else 0."""
     return float(_estimate(_as_tuple(items)).extrapolated)
+
+
+def aggregate_lz(items) -> float:
+    """Person-fit statistic lz of the answers: near 0 for a usual answer
+    pattern, very negative for hard items right and easy ones wrong."""
+    return _estimate(_as_tuple(items)).lz
+
+
+def aggregate_misfit(items) -> float:
+    """1 when lz is below that of 95% of the calibration models (possible
+    contamination or a broken prompt format), else 0."""
+    return float(_estimate(_as_tuple(items)).misfit)

@@ -29,6 +29,8 @@ class TaskEstimate:
     n_answered: int
     n_anchors: int
     extrapolated: bool
+    lz: float
+    misfit: bool
     params_sha256: str
 
 
@@ -73,8 +75,13 @@ def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
     if res.extrapolated[0]:
         log.warning("%s: the anchor accuracy is beyond that of every calibration model; the estimate is an "
                     "extrapolation", task)
+    if res.misfit[0]:
+        log.warning("%s: unusual answer pattern (person-fit lz %.2f, below %.2f, the level of the %.0f%% least "
+                    "typical calibration models): hard items right and easy ones wrong can mean contamination "
+                    "or a broken prompt format; the estimate may not be trustworthy", task, res.lz[0],
+                    est.person_fit_.threshold, 100 * est.person_fit_.alpha)
     return TaskEstimate(
         task=task, score=float(res.score[0]), lower=float(res.lower[0]), upper=float(res.upper[0]),
         accuracy=float(res.accuracy[0]), n_answered=int(res.n_answered[0]), n_anchors=res.n_anchors,
-        extrapolated=bool(res.extrapolated[0]), params_sha256=sha,
+        extrapolated=bool(res.extrapolated[0]), lz=float(res.lz[0]), misfit=bool(res.misfit[0]), params_sha256=sha,
     )

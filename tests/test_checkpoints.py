@@ -1,0 +1,76 @@
+import json
+import math
+
+import pytest
+
+from estimators.checkpoint_trend import checkpoint_trend
+from tinytasks.checkpoints import (
+    Checkpoint, checkpoint_series, evaluate_series, expand_tasks, series_report, write_series,
+)
+
+
+def test_series_from_a_step_template_or_from_folders():
+    s = checkpoint_series("pretrained=run/ckpt-{step},dtype=float32", steps=["200", "100"])
+    assert s == [Checkpoint(100.0, "pretrained=run/ckpt-100,dtype=float32"),
+                 Checkpoint(200.0, "pretrained=run/ckpt-200,dtype=float32")]
+    s = checkpoint_series("dtype=float32", paths=["run/step_30", "run/final"])
+    assert [c.step for c in s] == [1.0, 30.0]
+    assert s[1].model_args == "pretrained=run/step_30,dtype=float32"
+    with pytest.raises(ValueError, match="either"):
+        checkpoint_series("x", steps=["1"], paths=["a"])
+    with pytest.raises(ValueError, match="{step}"):
+        checkpoint_series("pretrained=run", steps=["1"])
+    with pytest.raises(ValueError, match="same step"):
+        checkpoint_series("", paths=["a/ckpt-1", "b/ckpt-1"])
+
+
+def test_group_expands_and_unknown_tasks_are_errors():
+    assert len(expand_tasks(["tiny_leaderboard", "tiny_mmlu"])) == 6
+    with pytest.raises(ValueError, match="unknown tiny task"):
+        expand_tasks(["tiny_nope"])
+
+
+def test_trend_flags_curves_that_do_not_rise():
+    assert checkpoint_trend([1, 2, 3, 4], [40, 42, 45, 47]).monotone
+    falling = checkpoint_trend([1, 2, 3, 4], [47, 40, 45, 41])
+    assert not falling.monotone and falling.spearman < 0.8
+    assert math.isnan(checkpoint_trend([1, 2], [1, 2]).spearman)
+    assert not checkpoint_trend([1, 2, 3], [5, 5, 5]).monotone
+    with pytest.raises(ValueError):
+        checkpoint_trend([1, 2, 3], [1, float("nan"), 2])
+
+
+def test_table_json_and_plot_are_written(tmp_path):
+    series = [Checkpoint(float(s), f"pretrained=c{s}") for s in (1, 2, 3)]
+    results = {c.step: {"tiny_mmlu": {"est_score": 30 + c.step, "est_lower": 28 + c.step, "est_upper": 32 + c.step,
+                                      "extrapolated": 0.0, "misfit": float(c.step == 3)}} for c in series}
+    report = series_report(series, ["tiny_mmlu"], results)
+    files = write_series(tmp_path, "hf", series, report)
+    md = files[0].read_text()
+    assert "33.0 [31.0, 35.0] (misfit)" in md and "| tiny_mmlu | 1.00 | yes" in md
+    assert json.loads(files[1].read_text())["tasks"]["tiny_mmlu"]["trend"]["monotone"] is True
+    assert files[2].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_real_model_checkpoint_series_is_evaluated_once_and_then_cached(shared_data, tmp_path, monkeypatch):
+    from tinytasks.packaged_models import ensure_hf_folder, write_perturbed_checkpoints
+
+    try:
+        base = ensure_hf_folder("smollm2-135m")
+    except FileNotFoundError as e:
+        pytest.skip(str(e))
+    monkeypatch.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    paths = write_perturbed_checkpoints(base, [1.0, 0.0], tmp_path / "run")
+    series = checkpoint_series("dtype=float32", paths=[str(p) for p in paths])
+    kwargs = {"batch_size": 4, "device": "cpu"}
+    results, runs = evaluate_series("hf", series, ["tiny_winogrande"], tmp_path / "cache", 3, kwargs)
+    assert runs == 2 and [c.step for c in series] == [100.0, 200.0]
+    for step in (100.0, 200.0):
+        r = results[step]["tiny_winogrande"]
+        assert r["est_lower"] <= r["est_score"] <= r["est_upper"]
+    again, runs = evaluate_series("hf", series, ["tiny_winogrande"], tmp_path / "cache", 3, kwargs)
+    assert runs == 0 and again == results
+    files = write_series(tmp_path / "out", "hf", series, series_report(series, ["tiny_winogrande"], results))
+    assert all(f.stat().st_size > 0 for f in files)

@@ -1,0 +1,78 @@
+"""`tinytasks verify` on results files laid out as lm-eval writes them; the
+run on a real model is in test_end_to_end."""
+
+import json
+
+import pytest
+
+from tinytasks.lm_eval_tasks import KEYED_METRICS
+from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
+from tinytasks.verify import RECOMPUTED, installed_configs, verify_results
+
+TASK = "tiny_winogrande"
+
+
+@pytest.fixture(scope="module")
+def config(shared_data):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    yield installed_configs([TASK])[TASK]
+    mp.undo()
+
+
+def write_run(folder, config, values, n_shot=0, edit=None):
+    """A results file and its samples file for answers `values` to the first anchors."""
+    keys = anchor_keys(TASK)[: len(values)]
+    est = estimate_task(TASK, dict(zip(keys, values)))
+    results = {f"{m},none": float(getattr(est, a)) for m, a in RECOMPUTED.items()}
+    doc = {"results": {TASK: results}, "configs": {TASK: json.loads(json.dumps(config, default=str))},
+           "n-shot": {TASK: n_shot}, "config": {"model_args": "pretrained=x"}, "lm_eval_version": "0.4.13"}
+    if edit:
+        edit(doc)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results_2026-01-01T00-00-00.json").write_text(json.dumps(doc))
+    samples = [{"doc_id": i, **{m: [TASK, k, v] for m in KEYED_METRICS}} for i, (k, v) in enumerate(zip(keys, values))]
+    (folder / f"samples_{TASK}_2026-01-01T00-00-00.jsonl").write_text("\n".join(map(json.dumps, samples)))
+    return folder
+
+
+def statuses(folder):
+    return {c.name: c.status for c in verify_results(folder)[2]}
+
+
+VALUES = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_a_faithful_run_verifies(config, tmp_path):
+    assert config["metadata"]["params_sha256"] == load_task_params(TASK)[2]
+    assert set(statuses(write_run(tmp_path, config, VALUES)).values()) == {"pass"}
+
+
+def test_an_edited_estimate_fails(config, tmp_path):
+    def edit(doc):
+        doc["results"][TASK]["est_score,none"] += 0.5
+
+    assert statuses(write_run(tmp_path, config, VALUES, edit=edit))["estimate from samples"] == "FAIL"
+
+
+def test_other_parameters_prompt_or_few_shot_fail(config, tmp_path):
+    def other_params(doc):
+        doc["configs"][TASK]["metadata"]["params_sha256"] = "0" * 64
+
+    def other_prompt(doc):
+        doc["configs"][TASK]["target_delimiter"] = "\n"
+
+    assert statuses(write_run(tmp_path / "a", config, VALUES, edit=other_params))["parameter file"] == "FAIL"
+    assert statuses(write_run(tmp_path / "b", config, VALUES, edit=other_prompt))[
+        "prompt and scoring config"] == "FAIL"
+    assert statuses(write_run(tmp_path / "c", config, VALUES, n_shot=5))["few-shot"] == "FAIL"
+
+
+def test_missing_samples_are_reported_not_guessed(config, tmp_path):
+    folder = write_run(tmp_path / "a", config, VALUES)
+    next(folder.glob("samples_*")).unlink()
+    assert statuses(folder)["estimate from samples"] == "skipped"
+    write_run(tmp_path / "b", config, VALUES)
+    with pytest.raises(ValueError, match="2 lm-eval results files"):
+        verify_results(tmp_path)

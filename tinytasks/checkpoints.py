@@ -1,0 +1,186 @@
+"""`tinytasks checkpoints`: the tiny tasks over a series of training
+checkpoints, through lm-eval, with a table, a plot, and per task whether its
+curve rises with the step steadily enough to pick a checkpoint by.
+
+Each (checkpoint, task) result is cached, keyed by the model arguments, a
+fingerprint of the checkpoint's files, the task, its parameter file and the
+run settings, so rerunning a series with more checkpoints or tasks only
+evaluates what is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from estimators.checkpoint_trend import checkpoint_trend
+
+from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from .scoring import load_task_params
+
+METRICS = ("est_score", "est_lower", "est_upper", "extrapolated", "misfit")
+GROUP = "tiny_leaderboard"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    step: float
+    model_args: str
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("TINYTASKS_CACHE_DIR", Path.home() / ".cache" / "tinytasks" / "checkpoints"))
+
+
+def expand_tasks(names: list[str]) -> list[str]:
+    """Tiny task names, the group `tiny_leaderboard` expanded to its six tasks."""
+    out: list[str] = []
+    for name in names:
+        members = list(TASK_OF_BENCHMARK.values()) if name == GROUP else [name]
+        for t in members:
+            if t not in BENCHMARK_OF_TASK:
+                raise ValueError(f"unknown tiny task {t!r}; known: {sorted(BENCHMARK_OF_TASK)} or {GROUP}")
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def checkpoint_series(model_args: str = "", steps: list[str] | None = None,
+                      paths: list[str] | None = None) -> list[Checkpoint]:
+    """Checkpoints from a model-args template with `{step}` and the steps, or
+    from checkpoint folders (step: the last number in the folder name, else
+    the position in the list; `model_args` is appended to each)."""
+    if bool(steps) == bool(paths):
+        raise ValueError("give either --steps (with {step} in --model_args) or --paths")
+    if steps:
+        if "{step}" not in model_args:
+            raise ValueError("--model_args must contain {step} when --steps is given, e.g. pretrained=DIR/ckpt-{step}")
+        series = [Checkpoint(float(s), model_args.replace("{step}", s.strip())) for s in steps]
+    else:
+        series = []
+        for i, p in enumerate(paths):
+            numbers = re.findall(r"\d+", Path(p).name)
+            extra = f",{model_args}" if model_args else ""
+            series.append(Checkpoint(float(numbers[-1]) if numbers else float(i), f"pretrained={p}{extra}"))
+    if len({c.step for c in series}) != len(series):
+        raise ValueError(f"two checkpoints have the same step: {[c.step for c in series]}")
+    return sorted(series, key=lambda c: c.step)
+
+
+def _weights_fingerprint(model_args: str) -> list:
+    """Names, sizes and modification times of a local checkpoint's files
+    (a re-saved checkpoint at the same path is not served from the cache)."""
+    m = re.search(r"(?:^|,)pretrained=([^,]+)", model_args)
+    folder = Path(m.group(1)) if m else None
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in folder.iterdir() if f.is_file())
+
+
+def cache_key(model: str, ckpt: Checkpoint, task: str, settings: dict) -> str:
+    _, _, params_sha = load_task_params(task)
+    ident = {"model": model, "model_args": ckpt.model_args, "files": _weights_fingerprint(ckpt.model_args),
+             "task": task, "params_sha256": params_sha, "settings": settings}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def evaluate_series(
+    model: str, series: list[Checkpoint], tasks: list[str], cache_dir: Path, limit: int | None = None,
+    eval_kwargs: dict | None = None, progress: Callable[[str], None] = print,
+) -> tuple[dict[float, dict[str, dict]], int]:
+    """({step: {task: metrics}}, number of lm-eval runs made): cached results
+    are reused; each checkpoint's missing tasks are evaluated in one run."""
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    eval_kwargs = dict(eval_kwargs or {})
+    settings = {"limit": limit, **eval_kwargs}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    manager = None
+    out, runs = {}, 0
+    for i, ckpt in enumerate(series, 1):
+        paths = {t: cache_dir / f"{cache_key(model, ckpt, t, settings)}.json" for t in tasks}
+        missing = [t for t, p in paths.items() if not p.is_file()]
+        progress(f"checkpoint {i}/{len(series)} (step {ckpt.step:g}): "
+                 + (f"evaluating {', '.join(missing)}" if missing else "all tasks cached"))
+        if missing:
+            manager = manager or TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+            res = lm_eval.simple_evaluate(model=model, model_args=ckpt.model_args, tasks=missing,
+                                          task_manager=manager, limit=limit, **eval_kwargs)
+            runs += 1
+            for t in missing:
+                got = res["results"][t]
+                paths[t].write_text(json.dumps({m: float(got[f"{m},none"]) for m in METRICS}))
+        out[ckpt.step] = {t: json.loads(p.read_text()) for t, p in paths.items()}
+    return out, runs
+
+
+def series_report(series: list[Checkpoint], tasks: list[str], results: dict) -> dict:
+    """Per task: the curve (step, score, lower, upper, flags) and its trend."""
+    report = {}
+    for t in tasks:
+        steps = [c.step for c in series]
+        curve = [{"step": s, **results[s][t]} for s in steps]
+        trend = checkpoint_trend(steps, [r["est_score"] for r in curve])
+        report[t] = {"curve": curve, "trend": asdict(trend)}
+    return report
+
+
+def report_markdown(model: str, series: list[Checkpoint], report: dict) -> str:
+    lines = [f"# Tiny tasks over checkpoints ({model})", "",
+             "| step | model_args | " + " | ".join(report) + " |",
+             "| --- | --- | " + " | ".join("---" for _ in report) + " |"]
+    for i, c in enumerate(series):
+        cells = []
+        for t in report:
+            r = report[t]["curve"][i]
+            flags = "".join(f" ({name})" for name in ("extrapolated", "misfit") if r[name])
+            cells.append(f"{r['est_score']:.1f} [{r['est_lower']:.1f}, {r['est_upper']:.1f}]{flags}")
+        lines.append(f"| {c.step:g} | `{c.model_args}` | " + " | ".join(cells) + " |")
+    lines += ["", "| task | Spearman with step | usable to select checkpoints |", "| --- | --- | --- |"]
+    for t, r in report.items():
+        tr = r["trend"]
+        rho = "-" if tr["spearman"] != tr["spearman"] else f"{tr['spearman']:.2f}"
+        lines.append(f"| {t} | {rho} | {'yes' if tr['monotone'] else 'no'}: {tr['note']} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_series(report: dict, path: Path, title: str) -> None:
+    """One panel per task: estimated score with its interval against the step."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(report), figsize=(4 * len(report), 3.5), squeeze=False)
+    for ax, (t, r) in zip(axes[0], report.items()):
+        steps = [p["step"] for p in r["curve"]]
+        score = [p["est_score"] for p in r["curve"]]
+        lo = [p["est_score"] - p["est_lower"] for p in r["curve"]]
+        hi = [p["est_upper"] - p["est_score"] for p in r["curve"]]
+        ax.errorbar(steps, score, yerr=[lo, hi], marker="o", capsize=3)
+        tr = r["trend"]
+        ax.set_title(f"{t}\n" + ("monotone" if tr["monotone"] else "NOT monotone")
+                     + ("" if tr["spearman"] != tr["spearman"] else f", Spearman {tr['spearman']:.2f}"), fontsize=9)
+        ax.set_xlabel("step")
+        ax.set_ylabel("estimated full score (95% interval)")
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_series(out_dir: Path, model: str, series: list[Checkpoint], report: dict) -> list[Path]:
+    """checkpoints.md, checkpoints.json and checkpoints.png in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md, js, png = (out_dir / f"checkpoints.{ext}" for ext in ("md", "json", "png"))
+    md.write_text(report_markdown(model, series, report))
+    js.write_text(json.dumps({"model": model, "checkpoints": [asdict(c) for c in series], "tasks": report},
+                             indent=1) + "\n")
+    plot_series(report, png, f"{model}: {len(series)} checkpoints")
+    return [md, js, png]

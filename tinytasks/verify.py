@@ -1,0 +1,161 @@
+"""`tinytasks verify results.json`: is a results file of the tiny tasks what
+the installed tinytasks gives for the logged per-item results?
+
+Per tiny task it checks that the run used the installed parameter file (its
+SHA-256, recorded by the task YAML's metadata), the installed prompt and
+scoring configuration (a hash of the fields of lm-eval's dumped task config
+that decide prompts and scores), no extra few-shot examples, and that the
+estimate recomputed from the logged samples (--log_samples) equals the one
+in the results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .lm_eval_tasks import KEYED_METRICS
+from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR
+from .results_files import model_name, read_results, read_samples, samples_file
+from .scoring import estimate_task, load_task_params
+
+# Fields of lm-eval's task config that decide the prompts and the scores.
+PROMPT_FIELDS = (
+    "custom_dataset", "dataset_kwargs", "test_split", "output_type", "doc_to_text", "doc_to_choice",
+    "doc_to_target", "process_results", "target_delimiter", "fewshot_delimiter", "description",
+    "num_fewshot", "generation_kwargs", "filter_list", "metric_list",
+)
+# results metric -> TaskEstimate attribute
+RECOMPUTED = {"est_score": "score", "est_lower": "lower", "est_upper": "upper", "n_answered": "n_answered",
+              "extrapolated": "extrapolated", "person_fit_lz": "lz", "misfit": "misfit", "tiny_acc": "accuracy"}
+TOLERANCE = 1e-6
+
+
+@dataclass
+class Check:
+    task: str
+    name: str
+    status: str  # "pass", "FAIL" or "skipped"
+    detail: str
+
+
+def config_hash(config: dict) -> str:
+    """SHA-256 of the prompt- and score-deciding fields of a dumped task config."""
+    fields = {k: config.get(k) for k in PROMPT_FIELDS}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def installed_configs(tasks: list[str]) -> dict[str, dict]:
+    """lm-eval's dumped config of each installed tiny task (builds the tasks,
+    which loads their anchors)."""
+    from lm_eval.tasks import TaskManager
+
+    built = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False).load(tasks)["tasks"]
+    return {t: built[t].dump_config() for t in tasks}
+
+
+def _params_check(task: str, config: dict) -> Check:
+    _, _, sha = load_task_params(task)
+    recorded = (config.get("metadata") or {}).get("params_sha256")
+    if recorded is None:
+        return Check(task, "parameter file", "FAIL", "the results do not record which parameter file was used "
+                     "(task YAML from before tinytasks recorded it); rerun with this tinytasks")
+    if recorded != sha:
+        return Check(task, "parameter file", "FAIL", f"run with parameters {recorded[:12]}..., installed are "
+                     f"{sha[:12]}...; install the tinytasks release that made the results")
+    return Check(task, "parameter file", "pass", f"sha256 {sha[:12]}...")
+
+
+def _config_check(task: str, config: dict, installed: dict | None, why: str) -> Check:
+    if installed is None:
+        return Check(task, "prompt and scoring config", "skipped", why)
+    got, want = config_hash(config), config_hash(installed)
+    if got != want:
+        differ = [k for k in PROMPT_FIELDS if json.dumps(config.get(k), default=str, sort_keys=True)
+                  != json.dumps(installed.get(k), default=str, sort_keys=True)]
+        return Check(task, "prompt and scoring config", "FAIL", f"differs from the installed task in {differ}")
+    return Check(task, "prompt and scoring config", "pass", f"hash {got[:12]}...")
+
+
+def _fewshot_check(task: str, doc: dict, config: dict) -> Check:
+    shots = doc.get("n-shot", {}).get(task, config.get("num_fewshot"))
+    if shots not in (0, None):
+        return Check(task, "few-shot", "FAIL", f"{shots}-shot; the tiny tasks carry their own few-shot prefix "
+                     "and are calibrated 0-shot on top of it (drop --num_fewshot)")
+    return Check(task, "few-shot", "pass", "0-shot (the leaderboard prefix is part of each anchor)")
+
+
+def _estimate_check(task: str, results_path: Path, recorded: dict) -> Check:
+    try:
+        samples = read_samples(samples_file(results_path, task))
+    except FileNotFoundError as e:
+        return Check(task, "estimate from samples", "skipped", str(e))
+    keyed: dict[str, float] = {}
+    for s in samples:
+        entry = s.get(KEYED_METRICS[0])
+        if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == task):
+            return Check(task, "estimate from samples", "FAIL", f"sample doc_id {s.get('doc_id')} has no keyed "
+                         f"result for {task}")
+        _, key, value = entry
+        if key in keyed and keyed[key] != value:
+            return Check(task, "estimate from samples", "FAIL", f"item {key} logged twice with different results")
+        keyed[key] = float(value)
+    try:
+        est = estimate_task(task, keyed)
+    except ValueError as e:
+        return Check(task, "estimate from samples", "FAIL", str(e))
+    wrong = []
+    for metric, attr in RECOMPUTED.items():
+        logged = recorded.get(f"{metric},none")
+        if logged is None:
+            wrong.append(f"{metric} missing")
+        elif not math.isclose(float(logged), float(getattr(est, attr)), abs_tol=TOLERANCE):
+            wrong.append(f"{metric} {float(logged):.6g} != {float(getattr(est, attr)):.6g}")
+    if wrong:
+        return Check(task, "estimate from samples", "FAIL", "; ".join(wrong))
+    return Check(task, "estimate from samples", "pass",
+                 f"{len(keyed)} items -> {est.score:.2f} [{est.lower:.2f}, {est.upper:.2f}]")
+
+
+def verify_results(path: str | Path) -> tuple[str, dict, list[Check]]:
+    """(model name, run information, checks) for every tiny task in the results file."""
+    results_path, doc = read_results(path)
+    tasks = [t for t, r in doc["results"].items() if "est_score,none" in r]
+    if not tasks:
+        raise ValueError(f"{results_path} has no tiny task estimates; was it run with the tiny tasks?")
+    unknown = [t for t in tasks if t not in BENCHMARK_OF_TASK]
+    known = [t for t in tasks if t in BENCHMARK_OF_TASK]
+    try:
+        installed, why = installed_configs(known), ""
+    except Exception as e:  # noqa: BLE001 - any failure to build means that check cannot run
+        installed, why = {}, f"could not build the installed tasks to compare ({type(e).__name__}: {e})"
+    checks = [Check(t, "known task", "FAIL", "not a tiny task shipped with tinytasks; cannot verify")
+              for t in unknown]
+    for task in known:
+        config = doc.get("configs", {}).get(task, {})
+        checks += [
+            _params_check(task, config),
+            _config_check(task, config, installed.get(task), why),
+            _fewshot_check(task, doc, config),
+            _estimate_check(task, results_path, doc["results"][task]),
+        ]
+    from importlib.metadata import version
+
+    info = {"results file": str(results_path), "model_args": doc.get("config", {}).get("model_args"),
+            "lm-eval (run / installed)": f"{doc.get('lm_eval_version', 'not recorded')} / {version('lm_eval')}",
+            "date": doc.get("date")}
+    return model_name(doc, results_path.stem), info, checks
+
+
+def format_checks(model: str, info: dict, checks: list[Check]) -> str:
+    lines = [f"model: {model}", *(f"{k}: {v}" for k, v in info.items()), "",
+             "| task | check | result | detail |", "| --- | --- | --- | --- |"]
+    lines += [f"| {c.task} | {c.name} | {c.status} | {c.detail} |" for c in checks]
+    failed = sum(c.status == "FAIL" for c in checks)
+    skipped = sum(c.status == "skipped" for c in checks)
+    lines += ["", "verified" if not failed and not skipped else
+              f"{failed} check(s) failed, {skipped} could not be run"]
+    return "\n".join(lines)
