@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import textwrap
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -157,7 +158,7 @@ def plot_series(report: dict, path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(report), figsize=(4 * len(report), 3.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(report), figsize=(max(6.0, 4.0 * len(report)), 4.0), squeeze=False)
     for ax, (t, r) in zip(axes[0], report.items()):
         steps = [p["step"] for p in r["curve"]]
         score = [p["est_score"] for p in r["curve"]]
@@ -169,7 +170,7 @@ def plot_series(report: dict, path: Path, title: str) -> None:
                      + ("" if tr["spearman"] != tr["spearman"] else f", Spearman {tr['spearman']:.2f}"), fontsize=9)
         ax.set_xlabel("step")
         ax.set_ylabel("estimated full score (95% interval)")
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(textwrap.fill(title, 90), fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
