@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from estimators import IRTFitter  # noqa: E402
 from estimators.validation import cross_validate_pool  # noqa: E402
 from tinytasks.cli import _budgets  # noqa: E402
-from tinytasks.fitting import FitSettings, validation_table  # noqa: E402
+from tinytasks.fitting import FitSettings, budget_label, validation_table  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import write_results  # noqa: E402
@@ -66,7 +66,7 @@ def main() -> int:
         for r in rows:
             t = r["tiny"]
             lines.append(
-                f"| {bench} | {r['budget']}{' (pool)' if r['whole_pool'] else ''} | {t['mae']:.3f} | {t['rmse']:.3f} "
+                f"| {bench} | {budget_label(r)} | {t['mae']:.3f} | {t['rmse']:.3f} "
                 f"| {t['spearman']:.4f} | {t['coverage']:.3f} | {r['linear_mean']['mae']:.3f} | {r['mean']['mae']:.2f} "
                 f"| {METABENCH_MAE.get(bench, '-')} | {r['fit_seconds']:.1f} |")
     lines += ["", "## Pool accuracy from k anchors (pool = whole benchmark), MAE in points", "",

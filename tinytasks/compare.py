@@ -9,6 +9,7 @@ import numpy as np
 
 from estimators.comparison import Difference, average_estimates, compare_estimates
 
+from .registry import TASK_OF_BENCHMARK
 from .results_files import model_name, read_results
 
 METRICS = ("est_score", "est_lower", "est_upper")
@@ -50,7 +51,7 @@ def format_average(path: str | Path) -> str:
     """The average of the tiny task estimates in one results file (the Open
     LLM Leaderboard average when all six are there) with its interval."""
     name, est = read_estimates(path)
-    tasks = [t for t in est if t.startswith("tiny_") and t != "tiny_leaderboard"]
+    tasks = [t for t in TASK_OF_BENCHMARK.values() if t in est]
     if not tasks:
         raise ValueError(f"{path} has no tiny task estimates to average")
     s, lo, hi = (np.array([est[t][i] for t in tasks]) for i in range(3))
@@ -59,7 +60,7 @@ def format_average(path: str | Path) -> str:
              f"[{lower:.2f}, {upper:.2f}] (95%, errors independent)",
              f"the tiny_leaderboard group's interval (mean of the bounds, conservative): "
              f"[{lo.mean():.2f}, {hi.mean():.2f}]"]
-    if len(tasks) < 6:
-        lines.append(f"note: {6 - len(tasks)} of the six leaderboard tasks are missing; this is not the "
-                     "leaderboard average")
+    if len(tasks) < len(TASK_OF_BENCHMARK):
+        lines.append(f"note: {len(TASK_OF_BENCHMARK) - len(tasks)} of the {len(TASK_OF_BENCHMARK)} leaderboard "
+                     "tasks are missing; this is not the leaderboard average")
     return "\n".join(lines)

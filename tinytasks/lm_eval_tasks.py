@@ -14,7 +14,7 @@ import numpy as np
 
 from .benchmarks import item_key, load_docs, match_text
 from .registry import BENCHMARK_OF_TASK
-from .scoring import estimate_task, load_task_params
+from .scoring import TaskEstimate, estimate_task, load_task_params
 
 
 def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
@@ -158,43 +158,45 @@ def _estimate(items: tuple):
     return estimate_task(tasks.pop(), keyed)
 
 
-def _as_tuple(items) -> tuple:
-    return tuple(sorted((str(t), str(k), float(v)) for t, k, v in items))
+def estimate_keyed(items) -> TaskEstimate:
+    """The estimate from `(task, item key, correctness)` tuples in any order
+    (one task; an item may repeat only with the same result)."""
+    return _estimate(tuple(sorted((str(t), str(k), float(v)) for t, k, v in items)))
 
 
 def aggregate_score(items) -> float:
     """Estimated full-benchmark score (0-100)."""
-    return _estimate(_as_tuple(items)).score
+    return estimate_keyed(items).score
 
 
 def aggregate_lower(items) -> float:
     """Lower end of the 95% interval of the estimated score."""
-    return _estimate(_as_tuple(items)).lower
+    return estimate_keyed(items).lower
 
 
 def aggregate_upper(items) -> float:
     """Upper end of the 95% interval of the estimated score."""
-    return _estimate(_as_tuple(items)).upper
+    return estimate_keyed(items).upper
 
 
 def aggregate_answered(items) -> float:
     """How many anchors were answered."""
-    return float(_estimate(_as_tuple(items)).n_answered)
+    return float(estimate_keyed(items).n_answered)
 
 
 def aggregate_extrapolated(items) -> float:
     """1 when the model's anchor accuracy is beyond every calibration model's
     (the estimate and its interval are then an extrapolation), else 0."""
-    return float(_estimate(_as_tuple(items)).extrapolated)
+    return float(estimate_keyed(items).extrapolated)
 
 
 def aggregate_lz(items) -> float:
     """Person-fit statistic lz of the answers: near 0 for a usual answer
     pattern, very negative for hard items right and easy ones wrong."""
-    return _estimate(_as_tuple(items)).lz
+    return estimate_keyed(items).lz
 
 
 def aggregate_misfit(items) -> float:
     """1 when lz is below that of 95% of the calibration models (possible
     contamination or a broken prompt format), else 0."""
-    return float(_estimate(_as_tuple(items)).misfit)
+    return float(estimate_keyed(items).misfit)

@@ -17,10 +17,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lm_eval_tasks import KEYED_METRICS
+from .lm_eval_tasks import KEYED_METRICS, estimate_keyed
 from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR
 from .results_files import model_name, read_results, read_samples, samples_file
-from .scoring import estimate_task, load_task_params
+from .scoring import load_task_params
 
 # Fields of lm-eval's task config that decide the prompts and the scores.
 PROMPT_FIELDS = (
@@ -93,18 +93,15 @@ def _estimate_check(task: str, results_path: Path, recorded: dict) -> Check:
         samples = read_samples(samples_file(results_path, task))
     except FileNotFoundError as e:
         return Check(task, "estimate from samples", "skipped", str(e))
-    keyed: dict[str, float] = {}
+    entries = []
     for s in samples:
         entry = s.get(KEYED_METRICS[0])
         if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == task):
             return Check(task, "estimate from samples", "FAIL", f"sample doc_id {s.get('doc_id')} has no keyed "
                          f"result for {task}")
-        _, key, value = entry
-        if key in keyed and keyed[key] != value:
-            return Check(task, "estimate from samples", "FAIL", f"item {key} logged twice with different results")
-        keyed[key] = float(value)
+        entries.append(entry)
     try:
-        est = estimate_task(task, keyed)
+        est = estimate_keyed(entries)
     except ValueError as e:
         return Check(task, "estimate from samples", "FAIL", str(e))
     wrong = []
@@ -117,7 +114,7 @@ def _estimate_check(task: str, results_path: Path, recorded: dict) -> Check:
     if wrong:
         return Check(task, "estimate from samples", "FAIL", "; ".join(wrong))
     return Check(task, "estimate from samples", "pass",
-                 f"{len(keyed)} items -> {est.score:.2f} [{est.lower:.2f}, {est.upper:.2f}]")
+                 f"{est.n_answered} items -> {est.score:.2f} [{est.lower:.2f}, {est.upper:.2f}]")
 
 
 def verify_results(path: str | Path) -> tuple[str, dict, list[Check]]:
