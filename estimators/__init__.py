@@ -2,6 +2,7 @@
 full-score estimation, validation and parameter files. No lm-eval import."""
 
 from .ability import AbilityEstimate, AbilityPrior, estimate_ability
+from .adaptive import SELECTION_RULES, AdaptiveSettings, AdaptiveTest, simulate_adaptive
 from .anchors import ANCHOR_METHODS, AnchorSet, select_anchors
 from .irt import FittedIRT, IRTFitter, ItemBank
 from .param_file import ParamFileError, load_estimator, read_param_document, write_param_file
@@ -11,7 +12,7 @@ from .tiny_estimator import ScoreEstimate, TinyEstimator
 from .validation import cross_validate, score_metrics
 
 __all__ = [
-    "ANCHOR_METHODS", "POOL_ESTIMATORS", "AbilityEstimate", "AbilityPrior", "AnchorSet", "FittedIRT",
+    "SELECTION_RULES", "AdaptiveSettings", "AdaptiveTest", "simulate_adaptive", "ANCHOR_METHODS", "POOL_ESTIMATORS", "AbilityEstimate", "AbilityPrior", "AnchorSet", "FittedIRT",
     "IRTFitter", "ItemBank", "ParamFileError", "ScoreEstimate", "TinyEstimator", "cross_validate",
     "estimate_ability", "load_estimator", "pool_accuracy", "read_param_document", "read_responses_csv",
     "read_scores_csv", "score_metrics", "select_anchors", "write_param_file",

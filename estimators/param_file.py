@@ -13,7 +13,7 @@ import numpy as np
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 class ParamFileError(ValueError):

@@ -11,6 +11,7 @@ import numpy as np
 from scipy.stats import norm
 
 from .ability import AbilityPrior, estimate_ability
+from .adaptive_map import AdaptiveScoreMaps
 from .anchors import AnchorSet, select_anchors
 from .checks import as_response_matrix, as_scores, check_budget, check_n_items
 from .extrapolation import ExtrapolationGuard
@@ -89,6 +90,7 @@ class TinyEstimator:
                                                   seed=self.seed).predict_point(feats[te]),
         )
         self.person_fit_ = PersonFitCheck.fit(self._lz(ya, feats[:, : self.bank_.n_dims]))
+        self.adaptive_ = None  # fit_adaptive adds the adaptive score maps
         self.fit_info_ = {
             "irt_seconds": irt.seconds, "irt_converged": irt.converged,
             "irt_iterations": irt.n_iter, "n_models": int(y.shape[0]), "n_pool_items": int(y.shape[1]),
@@ -172,6 +174,26 @@ class TinyEstimator:
         draws[:, miss] = (rng.random(p.shape) < p).astype(float)
         return draws
 
+    # ---- adaptive tests -------------------------------------------------
+    def fit_adaptive(self, responses, scores, rule: str = "score_variance") -> "TinyEstimator":
+        """Also fit `adaptive_`, the score maps for adaptive tests over the
+        anchors, on the same calibration models as `fit` (responses: models x
+        pool items)."""
+        self._check_fitted()
+        y = as_response_matrix(responses)
+        check_n_items(y, self.bank_.n_items)
+        self.adaptive_ = AdaptiveScoreMaps.fit(self, y[:, self.anchors_.items], scores, rule, self.seed)
+        return self
+
+    def predict_adaptive(self, answers) -> ScoreEstimate:
+        """Estimate full scores from adaptive tests' answers (models x
+        anchors, NaN = not asked); needs `fit_adaptive` first."""
+        self._check_fitted()
+        if getattr(self, "adaptive_", None) is None:
+            raise RuntimeError("this estimator has no adaptive score maps: call fit_adaptive(), or use a parameter "
+                               "file fitted with them (tasks with at least 20 anchors)")
+        return self.adaptive_.predict(self, answers)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "score_map_"):
             raise RuntimeError("this TinyEstimator is not fitted: call fit() or load a parameter file")
@@ -193,6 +215,7 @@ class TinyEstimator:
             "score_map": self.score_map_.to_dict(),
             "extrapolation_guard": self.guard_.to_dict(),
             "person_fit": self.person_fit_.to_dict(),
+            "adaptive": self.adaptive_.to_dict() if getattr(self, "adaptive_", None) is not None else None,
         }
 
     @classmethod
@@ -205,4 +228,5 @@ class TinyEstimator:
         est.score_map_ = ScoreMap.from_dict(d["score_map"])
         est.guard_ = ExtrapolationGuard.from_dict(d["extrapolation_guard"])
         est.person_fit_ = PersonFitCheck.from_dict(d["person_fit"])
+        est.adaptive_ = AdaptiveScoreMaps.from_dict(d["adaptive"]) if d.get("adaptive") else None
         return est

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from estimators import TinyEstimator, load_estimator, write_param_file
+from estimators.adaptive_map import MIN_ANCHORS
 from estimators.person_fit import DEFAULT_ALPHA
 from estimators.validation import cross_validate_budgets
 from estimators.tables import CalibrationData
@@ -78,6 +79,11 @@ def fit_task(
     est = TinyEstimator(budget, settings.anchor_method, settings.n_dims, settings.seed).fit(
         data.responses, data.scores, eligible
     )
+    if budget >= MIN_ANCHORS:
+        progress(f"{task}: fitting the score maps for adaptive tests (replaying {len(data.models)} models' answers)")
+        est.fit_adaptive(data.responses, data.scores)
+    else:
+        progress(f"{task}: {budget} anchors are too few for adaptive tests (need {MIN_ANCHORS}); none fitted")
     fit_seconds = time.perf_counter() - t0
     by_item = items.set_index(items["item"].astype(str)) if items is not None else None
     anchors = []

@@ -1,0 +1,272 @@
+"""Adaptive testing over a fitted TinyEstimator's anchors: ask each model the
+items that tell the most about *its* full score, update its ability after
+every answer, and stop once the score is known precisely enough.
+
+After each round the ability posterior is summarised by its mode (MAP) and
+Laplace covariance Sigma, vectorised over models. The quantity to learn is
+the full score as a function of ability, h(theta): the p-IRT pool accuracy at
+theta, put on the full-score scale by the slope of the estimator's own score
+map (`score_slope`). Its standard error sqrt(g' Sigma g), g the gradient of h
+at the MAP, is the *measurement* error of the score, which drives the choice
+of items. The estimate and interval (`AdaptiveScoreMaps`, fitted on the
+calibration models' own adaptive tests) also carry the error of the map from
+ability to full score; the stopping rule uses that total standard error
+(interval half-width / z), so a target below the map's own error is never
+reached and the test runs to its budget.
+
+Selection rules (p = P(correct) at the MAP, a = the item's slopes):
+- "score_variance": the item expected to shrink the variance of h the most:
+  p(1-p) (g' Sigma a)^2 / (1 + p(1-p) a' Sigma a), the Bayesian rank-one
+  update of Sigma (c-optimal design for the score).
+- "fisher": the classical rule: the most Fisher information at the MAP along
+  the direction in which h changes, p(1-p) (a . g/|g|)^2.
+- "d_optimal": the largest gain in posterior precision volume, p(1-p) a' Sigma a.
+- "random": uniformly random unasked items (a baseline).
+Exposure control is randomesque: each pick is drawn at random among the
+`randomesque` x batch best items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+from scipy.stats import norm
+
+from .ability import estimate_ability
+from .checks import as_response_matrix, check_n_items
+if TYPE_CHECKING:
+    from .tiny_estimator import TinyEstimator
+
+SELECTION_RULES = ("score_variance", "fisher", "d_optimal", "random")
+SLOPE_SAMPLE = 2000  # simulated calibration-like models used to put h on the score scale
+
+
+@dataclass(frozen=True)
+class AdaptiveSettings:
+    """When to stop and how to choose.
+
+    max_items: item budget per model. target_se: stop once the standard
+    error of the estimated full score (points; half-width of its interval / z)
+    is at most this (None: use the whole budget; needs an estimator with
+    adaptive score maps). min_items: never stop on `target_se` before this many
+    (earlier looks pick out models whose interval is narrow by chance, and
+    coverage drops: see benchmarks/adaptive_stopping.py).
+    batch_size: items chosen per round (one backend call answers a round).
+    """
+
+    max_items: int = 40
+    target_se: float | None = None
+    min_items: int = 20
+    batch_size: int = 1
+    rule: str = "score_variance"
+    randomesque: int = 1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.rule not in SELECTION_RULES:
+            raise ValueError(f"unknown selection rule {self.rule!r}; choose one of {SELECTION_RULES}")
+        for name in ("max_items", "min_items", "batch_size", "randomesque"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.target_se is not None and not (np.isfinite(self.target_se) and self.target_se > 0):
+            raise ValueError(f"target_se must be a positive number of score points, got {self.target_se}")
+
+
+def score_slope(estimator: "TinyEstimator", n: int = SLOPE_SAMPLE, seed: int = 0) -> float:
+    """Full-score points per point of p-IRT pool accuracy, as the estimator's
+    score map has it: a line fitted to the map's estimates for models drawn
+    from the ability prior with answers simulated from the IRT model."""
+    rng = np.random.default_rng(seed)
+    prior = estimator.prior_
+    theta = rng.multivariate_normal(prior.mean, prior.cov, size=n)
+    answers = (rng.random((n, estimator.anchors_.items.size)) < estimator.anchor_bank.icc(theta)).astype(float)
+    feats, _, _ = estimator._features(answers)
+    pool_points = 100 * estimator.bank_.icc(theta).mean(1)
+    slope = np.polyfit(pool_points, estimator.score_map_.predict_point(feats), 1)[0]
+    return float(max(slope, 1e-3))
+
+
+@dataclass
+class ScoreMeasurement:
+    """Per model: MAP ability, its Laplace covariance, the gradient of h
+    there, and the standard error of the score (points) it implies."""
+
+    theta: np.ndarray
+    cov: np.ndarray
+    gradient: np.ndarray
+    se: np.ndarray
+
+
+def score_measurement(estimator: "TinyEstimator", answers: np.ndarray, slope: float) -> ScoreMeasurement:
+    """The ability posterior after `answers` (models x anchors, NaN = not
+    asked; a model may have none yet) and the score SE it leaves."""
+    prior = estimator.prior_
+    n = answers.shape[0]
+    theta, cov = np.tile(prior.mean, (n, 1)), np.tile(prior.cov, (n, 1, 1))
+    seen = ~np.isnan(answers).all(1)
+    if seen.any():
+        est = estimate_ability(answers[seen], estimator.anchor_bank, "map", prior)
+        theta[seen], cov[seen] = est.theta, est.cov
+    pool = estimator.bank_
+    p = pool.icc(theta)
+    g = slope * 100 * (p * (1 - p)) @ pool.slopes / pool.n_items
+    return ScoreMeasurement(theta, cov, g, np.sqrt(np.einsum("nd,nde,ne->n", g, cov, g)))
+
+
+class AdaptiveTest:
+    """Adaptive tests of `n_models` models at once over `estimator`'s anchors.
+
+    `available` (models x anchors, bool) marks the items that may be asked
+    (default: all). Use `next_items` / `record` in rounds, or `run`.
+    """
+
+    def __init__(self, estimator: "TinyEstimator", n_models: int = 1, settings: AdaptiveSettings | None = None,
+                 available: np.ndarray | None = None, slope: float | None = None):
+        estimator._check_fitted()
+        self.estimator = estimator
+        self.settings = settings or AdaptiveSettings()
+        n_items = estimator.anchors_.items.size
+        self.available = np.ones((n_models, n_items), bool) if available is None else np.asarray(available, bool)
+        if self.available.shape != (n_models, n_items):
+            raise ValueError(f"available must be {n_models} x {n_items} (models x anchors), got {self.available.shape}")
+        if slope is None:  # a fitted estimator carries the slope its adaptive score maps were fitted with
+            fitted = getattr(estimator, "adaptive_", None)
+            slope = fitted.slope if fitted is not None else score_slope(estimator, seed=self.settings.seed)
+        self.slope = float(slope)
+        self.answers = np.full((n_models, n_items), np.nan)
+        self.order = np.full((n_models, min(self.settings.max_items, n_items)), -1)
+        self.n_asked = np.zeros(n_models, int)
+        self.se_trace = np.full(self.order.shape, np.nan)  # score SE after each answer
+        self._rng = np.random.default_rng(self.settings.seed)
+        if self.settings.target_se is not None and getattr(estimator, "adaptive_", None) is None:
+            raise ValueError("a target standard error needs an estimator with adaptive score maps "
+                             "(TinyEstimator.fit_adaptive, or a parameter file fitted with them)")
+        self._posterior()
+
+    @property
+    def n_models(self) -> int:
+        return self.answers.shape[0]
+
+    # ---- state ---------------------------------------------------------
+    def _posterior(self, rows: np.ndarray | None = None) -> None:
+        """Update the ability and score SE of `rows` (default: every model)."""
+        if rows is None:
+            rows = np.arange(self.n_models)
+            d = self.estimator.prior_.mean.size
+            self.theta, self.cov = np.zeros((self.n_models, d)), np.zeros((self.n_models, d, d))
+            self.gradient, self.se = np.zeros((self.n_models, d)), np.zeros(self.n_models)
+        m = score_measurement(self.estimator, self.answers[rows], self.slope)
+        self.theta[rows], self.cov[rows], self.gradient[rows], self.se[rows] = m.theta, m.cov, m.gradient, m.se
+
+    def total_se(self, rows: np.ndarray) -> np.ndarray:
+        """Standard error of the estimated full score of `rows` (points):
+        the half-width of its interval over z."""
+        r = self.estimator.predict_adaptive(self.answers[rows])
+        return (r.upper - r.lower) / (2 * norm.ppf(0.5 + r.level / 2))
+
+    def _remaining(self) -> np.ndarray:
+        return self.available & np.isnan(self.answers)
+
+    def done(self) -> np.ndarray:
+        """Per model: budget spent, nothing left to ask, or target SE reached."""
+        s = self.settings
+        out = (self.n_asked >= self.order.shape[1]) | ~self._remaining().any(1)
+        if s.target_se is not None:
+            first = max(s.min_items, self.estimator.adaptive_.lengths[0])
+            ready = np.flatnonzero(~out & (self.n_asked >= first))
+            if ready.size:
+                out[ready] = self.total_se(ready) <= s.target_se
+        return out
+
+    # ---- choosing ------------------------------------------------------
+    def _criterion(self, rows: np.ndarray) -> np.ndarray:
+        rule = self.settings.rule
+        bank = self.estimator.anchor_bank
+        if rule == "random":
+            return self._rng.random((rows.size, bank.n_items))
+        p = bank.icc(self.theta[rows])
+        info = p * (1 - p)
+        g = self.gradient[rows]
+        if rule == "fisher":
+            u = g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-12)
+            return info * (u @ bank.slopes.T) ** 2
+        sigma_a = np.einsum("nde,je->njd", self.cov[rows], bank.slopes)  # Sigma a_j
+        spread = np.einsum("njd,jd->nj", sigma_a, bank.slopes)  # a_j' Sigma a_j
+        if rule == "d_optimal":
+            return info * spread
+        return info * np.einsum("nd,njd->nj", g, sigma_a) ** 2 / (1 + info * spread)
+
+    def next_items(self, rows=None) -> tuple[np.ndarray, np.ndarray]:
+        """The next round: (model rows, anchor indices), up to `batch_size`
+        items per model among `rows` (default: every model not done)."""
+        rows = np.flatnonzero(~self.done()) if rows is None else np.asarray(rows, int)
+        if rows.size == 0:
+            return np.empty(0, int), np.empty(0, int)
+        s = self.settings
+        crit = np.where(self._remaining()[rows], self._criterion(rows), -np.inf)
+        n_best = min(s.batch_size * s.randomesque, crit.shape[1])
+        best = np.argsort(-crit, axis=1, kind="stable")[:, :n_best]
+        ok = np.isfinite(np.take_along_axis(crit, best, 1))
+        keys = np.where(ok, self._rng.random(best.shape) if s.randomesque > 1 else np.arange(n_best), np.inf)
+        pick = np.take_along_axis(best, np.argsort(keys, axis=1, kind="stable")[:, : s.batch_size], 1)
+        pick_ok = np.take_along_axis(ok, np.argsort(keys, axis=1, kind="stable")[:, : s.batch_size], 1)
+        room = (self.order.shape[1] - self.n_asked[rows])[:, None] > np.arange(s.batch_size)[None, :]
+        keep = pick_ok & room
+        return np.broadcast_to(rows[:, None], pick.shape)[keep], pick[keep]
+
+    # ---- answering -----------------------------------------------------
+    def record(self, rows, items, answers) -> None:
+        """Record 0/1 answers of model `rows[i]` to anchor `items[i]`."""
+        rows, items = np.asarray(rows, int), np.asarray(items, int)
+        y = np.asarray(answers, float)
+        if not (rows.shape == items.shape == y.shape):
+            raise ValueError(f"rows, items and answers must have one shape, got {rows.shape}, {items.shape}, {y.shape}")
+        if not np.all((y == 0) | (y == 1)):
+            raise ValueError("answers must be 0 (wrong) or 1 (right); NaN is not an answer")
+        if (~np.isnan(self.answers[rows, items])).any() or len(set(zip(rows.tolist(), items.tolist()))) < rows.size:
+            raise ValueError("an item was answered twice by the same model")
+        by_row = np.argsort(rows, kind="stable")
+        r_sorted = rows[by_row]
+        position = self.n_asked[r_sorted] + np.arange(rows.size) - np.searchsorted(r_sorted, r_sorted)
+        if (position >= self.order.shape[1]).any():
+            raise ValueError(f"more answers than the budget of {self.order.shape[1]} items for a model")
+        self.answers[rows, items] = y
+        self.order[r_sorted, position] = items[by_row]
+        np.add.at(self.n_asked, rows, 1)
+        touched = np.unique(rows)
+        self._posterior(touched)
+        self.se_trace[touched, self.n_asked[touched] - 1] = self.se[touched]
+
+    def run(self, answer: Callable[[np.ndarray, np.ndarray], np.ndarray],
+            progress: Callable[["AdaptiveTest"], None] | None = None) -> "AdaptiveTest":
+        """Rounds until every model is done; `answer(rows, items)` returns
+        the answers of those models to those anchors."""
+        while True:
+            rows, items = self.next_items()
+            if rows.size == 0:
+                return self
+            self.record(rows, items, answer(rows, items))
+            if progress:
+                progress(self)
+
+    def responses(self, first: int | None = None) -> np.ndarray:
+        """Answers so far (models x anchors, NaN = not asked), or only those
+        to each model's `first` items, for `TinyEstimator.predict`."""
+        if first is None:
+            return self.answers.copy()
+        out = np.full_like(self.answers, np.nan)
+        r, k = np.nonzero(self.order[:, :first] >= 0)
+        out[r, self.order[r, k]] = self.answers[r, self.order[r, k]]
+        return out
+
+
+def simulate_adaptive(estimator: "TinyEstimator", anchor_responses, settings: AdaptiveSettings | None = None,
+                      slope: float | None = None) -> AdaptiveTest:
+    """Replay known answers (models x anchors, NaN = no answer on record) as
+    adaptive tests; read the result with `.responses(first=k)`, `.n_asked`."""
+    y = as_response_matrix(anchor_responses, name="anchor responses")
+    check_n_items(y, estimator.anchors_.items.size, what="the anchor set")
+    test = AdaptiveTest(estimator, y.shape[0], settings, available=~np.isnan(y), slope=slope)
+    return test.run(lambda rows, items: y[rows, items])

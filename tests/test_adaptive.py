@@ -1,0 +1,104 @@
+import numpy as np
+import pytest
+
+from estimators import TinyEstimator, load_estimator, write_param_file
+from estimators.adaptive import AdaptiveSettings, AdaptiveTest, simulate_adaptive
+
+N_TRAIN = 2600
+
+
+@pytest.fixture(scope="module")
+def adaptive_fit(mmlu_data):
+    """A 2-D estimator over the whole MMLU pool with adaptive maps, fitted on
+    the first N_TRAIN models; the rest are held out."""
+    y, s = mmlu_data.responses, mmlu_data.scores
+    est = TinyEstimator(None, "stratified", 2).fit(y[:N_TRAIN], s[:N_TRAIN]).fit_adaptive(y[:N_TRAIN], s[:N_TRAIN])
+    return est, y[N_TRAIN:][:, est.anchors_.items], s[N_TRAIN:]
+
+
+def _mae(est, answers, truth):
+    return float(np.mean(np.abs(est.predict_adaptive(answers).score - truth)))
+
+
+@pytest.mark.slow
+def test_adaptive_items_beat_random_items_on_held_out_real_models(adaptive_fit):
+    est, y, truth = adaptive_fit
+    chosen = simulate_adaptive(est, y, AdaptiveSettings(max_items=20))
+    random = simulate_adaptive(est, y, AdaptiveSettings(max_items=20, rule="random"))
+    assert (chosen.n_asked == 20).all()
+    adaptive_mae, random_mae = _mae(est, chosen.responses(), truth), _mae(est, random.responses(), truth)
+    assert adaptive_mae < 0.85 * random_mae
+    res = est.predict_adaptive(chosen.responses())
+    coverage = np.mean((truth >= res.lower) & (truth <= res.upper))
+    assert 0.9 <= coverage <= 0.99
+
+
+@pytest.mark.slow
+def test_more_items_shrink_error_and_interval(adaptive_fit):
+    est, y, truth = adaptive_fit
+    run = simulate_adaptive(est, y, AdaptiveSettings(max_items=40))
+    short, long = est.predict_adaptive(run.responses(first=10)), est.predict_adaptive(run.responses(first=40))
+    assert np.mean(np.abs(long.score - truth)) < np.mean(np.abs(short.score - truth))
+    assert np.median(long.upper - long.lower) < np.median(short.upper - short.lower)
+    # the measurement error recorded after each answer falls as answers come in
+    assert np.nanmean(run.se_trace[:, 39]) < np.nanmean(run.se_trace[:, 9]) < np.nanmean(run.se_trace[:, 0])
+
+
+@pytest.mark.slow
+def test_target_se_stops_early_and_is_met(adaptive_fit):
+    est, y, _ = adaptive_fit
+    target = 2.5
+    run = simulate_adaptive(est, y[:200], AdaptiveSettings(max_items=60, target_se=target))
+    res = est.predict_adaptive(run.responses())
+    se = (res.upper - res.lower) / (2 * 1.959964)
+    stopped = run.n_asked < 60
+    assert stopped.any() and run.n_asked.mean() < 60
+    assert np.all(se[stopped] <= target + 1e-9)
+
+
+@pytest.mark.slow
+def test_rounds_of_several_items_and_serialised_maps_give_the_same_answers(adaptive_fit, tmp_path):
+    est, y, _ = adaptive_fit
+    write_param_file(tmp_path / "p.json", est, {"task": "t"})
+    loaded, _ = load_estimator(tmp_path / "p.json")
+    rows = y[:50]
+    a = est.predict_adaptive(simulate_adaptive(est, rows, AdaptiveSettings(max_items=20)).responses())
+    b = loaded.predict_adaptive(simulate_adaptive(loaded, rows, AdaptiveSettings(max_items=20)).responses())
+    np.testing.assert_allclose(a.score, b.score, atol=1e-9)
+    batched = simulate_adaptive(est, rows, AdaptiveSettings(max_items=20, batch_size=5))
+    assert (batched.n_asked == 20).all()
+    assert len(np.unique(batched.order, axis=None)) > 20  # items differ between models
+
+
+def test_bad_use_is_refused(adaptive_fit):
+    est, y, _ = adaptive_fit
+    test = AdaptiveTest(est, 1, AdaptiveSettings(max_items=5))
+    rows, items = test.next_items()
+    assert rows.tolist() == [0] and items.size == 1
+    with pytest.raises(ValueError, match="0 \\(wrong\\) or 1"):
+        test.record(rows, items, [0.5])
+    test.record(rows, items, [1.0])
+    with pytest.raises(ValueError, match="answered twice"):
+        test.record(rows, items, [1.0])
+    with pytest.raises(ValueError, match="at least 5 answers"):
+        est.predict_adaptive(test.responses())
+    with pytest.raises(ValueError, match="unknown selection rule"):
+        AdaptiveSettings(rule="best")
+    with pytest.raises(ValueError, match="target_se"):
+        AdaptiveSettings(target_se=0)
+    plain = TinyEstimator(None, "stratified", 1).fit(y[:300], np.linspace(20, 80, 300))
+    with pytest.raises(ValueError, match="adaptive score maps"):
+        AdaptiveTest(plain, 1, AdaptiveSettings(target_se=1.0))
+    with pytest.raises(RuntimeError, match="fit_adaptive"):
+        plain.predict_adaptive(y[:1])
+
+
+def test_adaptive_run_refuses_tasks_it_cannot_adapt(shared_data, monkeypatch):
+    from tinytasks.adaptive_run import run_adaptive
+
+    monkeypatch.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    with pytest.raises(ValueError, match="unknown tiny task 'tiny_nope'"):
+        run_adaptive(None, ["tiny_nope"], AdaptiveSettings())
+    with pytest.raises(ValueError, match="tiny_hellaswag has no adaptive score maps"):
+        run_adaptive(None, ["tiny_hellaswag"], AdaptiveSettings())
