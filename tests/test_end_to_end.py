@@ -88,3 +88,34 @@ def test_cli_table_json_and_samples_agree_with_the_api(api_results, model_dir, o
     checks = verify_results(tmp_path)[2]
     assert [c.status for c in checks] == ["pass"] * 4, checks
     assert main(["verify", str(tmp_path)]) == 0
+
+
+@pytest.mark.slow
+def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir, offline_env, tmp_path):
+    """`tinytasks adaptive` on the real model: 2 rounds of 4 items, each round
+    one lm-eval call; the answers match a plain lm-eval run of the same items."""
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    from tinytasks.scoring import anchor_keys
+
+    cmd = [sys.executable, "-m", "tinytasks.cli", "adaptive", "--model", "hf",
+           "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", TASK, "--max-items", "8",
+           "--items-per-round", "4", "--batch_size", "4", "--device", "cpu", "--output_path", str(tmp_path)]
+    out = subprocess.run(cmd, env=offline_env, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert f"| {TASK} |" in out.stdout and "adaptive items" in out.stderr  # table, progress bar
+    doc = json.loads(next(tmp_path.glob("results_adaptive_*.json")).read_text())
+    r, a = doc["results"][TASK], doc["adaptive"]["tasks"][TASK]
+    keys = anchor_keys(TASK)
+    assert len(a["items"]) == len(set(a["items"])) == 8 and set(a["items"]) <= set(keys)
+    assert r["n_answered,none"] == 8 and set(a["answers"]) <= {0.0, 1.0}
+    assert 0 <= r["est_lower,none"] < r["est_score,none"] < r["est_upper,none"] <= 100
+    assert r["tiny_acc,none"] == pytest.approx(sum(a["answers"]) / 8)
+
+    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    plain = lm_eval.simple_evaluate(
+        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[TASK], batch_size=4, device="cpu",
+        task_manager=tm, samples={TASK: sorted(keys.index(k) for k in a["items"])}, log_samples=True)
+    direct = {s["doc"]["key"]: s["tiny_acc"] for s in plain["samples"][TASK]}
+    assert direct == dict(zip(a["items"], a["answers"]))

@@ -106,6 +106,25 @@ def cmd_checkpoints(a) -> int:
     return 0
 
 
+def cmd_adaptive(a) -> int:
+    import lm_eval.api.registry
+
+    from estimators.adaptive import AdaptiveSettings
+
+    from .adaptive_run import format_outcome, results_document, run_adaptive, write_results
+
+    settings = AdaptiveSettings(max_items=a.max_items, target_se=a.target_se, min_items=a.min_items,
+                                batch_size=a.items_per_round, randomesque=a.randomesque, seed=a.seed)
+    tasks = a.tasks.split(",")
+    lm = lm_eval.api.registry.get_model(a.model).create_from_arg_string(
+        a.model_args, {"batch_size": a.batch_size, "device": a.device})
+    doc = results_document(run_adaptive(lm, tasks, settings), a.model, a.model_args, settings)
+    print(format_outcome(doc))
+    if a.output_path:
+        print(f"wrote {write_results(doc, a.output_path)}")
+    return 0
+
+
 def cmd_compare(a) -> int:
     from .compare import compare_files, format_comparison
 
@@ -190,6 +209,24 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--device")
     k.add_argument("--out", required=True, help="folder for checkpoints.md/.json/.png")
     k.add_argument("--cache-dir", help="result cache (default ~/.cache/tinytasks/checkpoints or $TINYTASKS_CACHE_DIR)")
+    d = sub.add_parser("adaptive", help="adaptive tiny evaluation: each round asks the items that tell most about "
+                                        "this model's score, until the target SE or the item budget is reached")
+    d.add_argument("--model", default="hf", help="lm-eval model backend (default hf)")
+    d.add_argument("--model_args", default="", help="as for lm_eval, e.g. pretrained=DIR,dtype=float32")
+    d.add_argument("--tasks", required=True, help="comma-separated tiny tasks, or tiny_leaderboard")
+    d.add_argument("--target-se", type=float, help="stop a task once its estimate's standard error (points) is at "
+                                                   "most this (default: use the whole --max-items budget)")
+    d.add_argument("--max-items", type=int, default=40, help="item budget per task (default 40)")
+    d.add_argument("--min-items", type=int, default=20, help="never stop on --target-se before this many "
+                                                               "items (earlier stops lose coverage; default 20)")
+    d.add_argument("--items-per-round", type=int, default=5, help="items chosen per task and round; one "
+                                                                 "lm-eval call answers a round (default 5)")
+    d.add_argument("--randomesque", type=int, default=1, help="draw each item among this many best "
+                                                              "(exposure control; default 1: always the best)")
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--batch_size", default="1")
+    d.add_argument("--device")
+    d.add_argument("--output_path", help="folder for results_adaptive_<time>.json")
     sub.add_parser("path", help="print the folder of the tiny task YAMLs (for lm_eval --include_path)")
     c = sub.add_parser("compare", help="per tiny task: is model A's estimated score above B's by more than "
                                        "the uncertainty? (two lm-eval results JSONs)")
@@ -212,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "packaged-model": cmd_packaged_model,
                 "path": cmd_path, "compare": cmd_compare, "verify": cmd_verify, "average": cmd_average,
-                "checkpoints": cmd_checkpoints}[a.command](a)
+                "checkpoints": cmd_checkpoints, "adaptive": cmd_adaptive}[a.command](a)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
