@@ -72,7 +72,7 @@ def estimate_ability(
     return _newton(y, bank, prior if method == "map" else None, bounds, method)
 
 
-def quadrature_grid(prior: AbilityPrior, n_points: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _quadrature(prior: AbilityPrior, n_points: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Nodes (G x dims) and log-weights of a Gauss-Hermite grid for the prior."""
     d = prior.mean.shape[0]
     q = n_points or {1: 81, 2: 25, 3: 11}.get(d, 7)
@@ -93,7 +93,7 @@ def log_likelihood_grid(y: np.ndarray, bank: ItemBank, nodes: np.ndarray) -> np.
 
 
 def _eap(y, bank, prior, n_quadrature) -> AbilityEstimate:
-    nodes, logw = quadrature_grid(prior, n_quadrature)
+    nodes, logw = _quadrature(prior, n_quadrature)
     logpost = log_likelihood_grid(y, bank, nodes) + logw
     post = np.exp(logpost - logsumexp(logpost, axis=1, keepdims=True))
     mean = post @ nodes

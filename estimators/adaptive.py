@@ -36,6 +36,7 @@ from scipy.stats import norm
 
 from .ability import estimate_ability
 from .checks import as_response_matrix, check_n_items
+
 if TYPE_CHECKING:
     from .tiny_estimator import TinyEstimator
 
@@ -131,8 +132,11 @@ class AdaptiveTest:
         self.available = np.ones((n_models, n_items), bool) if available is None else np.asarray(available, bool)
         if self.available.shape != (n_models, n_items):
             raise ValueError(f"available must be {n_models} x {n_items} (models x anchors), got {self.available.shape}")
+        if self.settings.target_se is not None and estimator.adaptive_ is None:
+            raise ValueError("a target standard error needs an estimator with adaptive score maps "
+                             "(TinyEstimator.fit_adaptive, or a parameter file fitted with them)")
         if slope is None:  # a fitted estimator carries the slope its adaptive score maps were fitted with
-            fitted = getattr(estimator, "adaptive_", None)
+            fitted = estimator.adaptive_
             slope = fitted.slope if fitted is not None else score_slope(estimator, seed=self.settings.seed)
         self.slope = float(slope)
         self.answers = np.full((n_models, n_items), np.nan)
@@ -140,23 +144,16 @@ class AdaptiveTest:
         self.n_asked = np.zeros(n_models, int)
         self.se_trace = np.full(self.order.shape, np.nan)  # score SE after each answer
         self._rng = np.random.default_rng(self.settings.seed)
-        if self.settings.target_se is not None and getattr(estimator, "adaptive_", None) is None:
-            raise ValueError("a target standard error needs an estimator with adaptive score maps "
-                             "(TinyEstimator.fit_adaptive, or a parameter file fitted with them)")
-        self._posterior()
+        m = score_measurement(estimator, self.answers, self.slope)  # the prior, before any answer
+        self.theta, self.cov, self.gradient, self.se = m.theta, m.cov, m.gradient, m.se
 
     @property
     def n_models(self) -> int:
         return self.answers.shape[0]
 
     # ---- state ---------------------------------------------------------
-    def _posterior(self, rows: np.ndarray | None = None) -> None:
-        """Update the ability and score SE of `rows` (default: every model)."""
-        if rows is None:
-            rows = np.arange(self.n_models)
-            d = self.estimator.prior_.mean.size
-            self.theta, self.cov = np.zeros((self.n_models, d)), np.zeros((self.n_models, d, d))
-            self.gradient, self.se = np.zeros((self.n_models, d)), np.zeros(self.n_models)
+    def _update(self, rows: np.ndarray) -> None:
+        """Recompute the ability and score SE of `rows` from their answers."""
         m = score_measurement(self.estimator, self.answers[rows], self.slope)
         self.theta[rows], self.cov[rows], self.gradient[rows], self.se[rows] = m.theta, m.cov, m.gradient, m.se
 
@@ -210,8 +207,8 @@ class AdaptiveTest:
         best = np.argsort(-crit, axis=1, kind="stable")[:, :n_best]
         ok = np.isfinite(np.take_along_axis(crit, best, 1))
         keys = np.where(ok, self._rng.random(best.shape) if s.randomesque > 1 else np.arange(n_best), np.inf)
-        pick = np.take_along_axis(best, np.argsort(keys, axis=1, kind="stable")[:, : s.batch_size], 1)
-        pick_ok = np.take_along_axis(ok, np.argsort(keys, axis=1, kind="stable")[:, : s.batch_size], 1)
+        first = np.argsort(keys, axis=1, kind="stable")[:, : s.batch_size]
+        pick, pick_ok = np.take_along_axis(best, first, 1), np.take_along_axis(ok, first, 1)
         room = (self.order.shape[1] - self.n_asked[rows])[:, None] > np.arange(s.batch_size)[None, :]
         keep = pick_ok & room
         return np.broadcast_to(rows[:, None], pick.shape)[keep], pick[keep]
@@ -236,11 +233,10 @@ class AdaptiveTest:
         self.order[r_sorted, position] = items[by_row]
         np.add.at(self.n_asked, rows, 1)
         touched = np.unique(rows)
-        self._posterior(touched)
+        self._update(touched)
         self.se_trace[touched, self.n_asked[touched] - 1] = self.se[touched]
 
-    def run(self, answer: Callable[[np.ndarray, np.ndarray], np.ndarray],
-            progress: Callable[["AdaptiveTest"], None] | None = None) -> "AdaptiveTest":
+    def run(self, answer: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> "AdaptiveTest":
         """Rounds until every model is done; `answer(rows, items)` returns
         the answers of those models to those anchors."""
         while True:
@@ -248,12 +244,10 @@ class AdaptiveTest:
             if rows.size == 0:
                 return self
             self.record(rows, items, answer(rows, items))
-            if progress:
-                progress(self)
 
     def responses(self, first: int | None = None) -> np.ndarray:
         """Answers so far (models x anchors, NaN = not asked), or only those
-        to each model's `first` items, for `TinyEstimator.predict`."""
+        to each model's `first` items, for `TinyEstimator.predict_adaptive`."""
         if first is None:
             return self.answers.copy()
         out = np.full_like(self.answers, np.nan)

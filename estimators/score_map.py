@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.linear_model import RidgeCV
-from sklearn.model_selection import GroupKFold, KFold
+from sklearn.model_selection import KFold
 
 from .boosted_trees import BoostedTrees, fit_boosted_trees
 
@@ -121,17 +121,12 @@ class ScoreMap:
     def fit(
         cls, features: np.ndarray, scores: np.ndarray, n_smooth: int,
         level: float = 0.95, n_folds: int = 5, seed: int = 0, use_trees: bool = True,
-        groups: np.ndarray | None = None,
     ) -> "ScoreMap":
-        """Fit on calibration models: features (models x f), real full scores.
-        `groups` labels rows of one model (several rows per model): the
-        out-of-fold errors then never come from a fit that saw the model."""
+        """Fit on calibration models: features (models x f), real full scores."""
         summary = features[:, :n_smooth]
         oof_spline = np.empty_like(scores)
         oof_trees = np.zeros_like(scores)
-        folds = (KFold(n_folds, shuffle=True, random_state=seed).split(features) if groups is None
-                 else GroupKFold(n_folds, shuffle=True, random_state=seed).split(features, groups=groups))
-        for train, test in folds:
+        for train, test in KFold(n_folds, shuffle=True, random_state=seed).split(features):
             oof_spline[test] = fit_linear_spline(features[train], scores[train], n_smooth).predict(features[test])
             if use_trees:
                 oof_trees[test] = fit_boosted_trees(summary[train], scores[train], seed).predict(summary[test])

@@ -189,7 +189,7 @@ class TinyEstimator:
         """Estimate full scores from adaptive tests' answers (models x
         anchors, NaN = not asked); needs `fit_adaptive` first."""
         self._check_fitted()
-        if getattr(self, "adaptive_", None) is None:
+        if self.adaptive_ is None:
             raise RuntimeError("this estimator has no adaptive score maps: call fit_adaptive(), or use a parameter "
                                "file fitted with them (tasks with at least 20 anchors)")
         return self.adaptive_.predict(self, answers)
@@ -215,7 +215,7 @@ class TinyEstimator:
             "score_map": self.score_map_.to_dict(),
             "extrapolation_guard": self.guard_.to_dict(),
             "person_fit": self.person_fit_.to_dict(),
-            "adaptive": self.adaptive_.to_dict() if getattr(self, "adaptive_", None) is not None else None,
+            "adaptive": self.adaptive_.to_dict() if self.adaptive_ is not None else None,
         }
 
     @classmethod

@@ -13,17 +13,28 @@ import json
 import logging
 from dataclasses import asdict
 from pathlib import Path
+from typing import NamedTuple
 
+from estimators import TinyEstimator
 from estimators.adaptive import AdaptiveSettings, AdaptiveTest
 
 from .checkpoints import expand_tasks
+from .lm_eval_tasks import KEYED_METRICS
 from .registry import TASK_CONFIG_DIR
 from .scoring import load_task_params
 
 log = logging.getLogger("tinytasks")
 
-RESULT_METRICS = ("est_score", "est_lower", "est_upper", "tiny_acc", "n_answered", "extrapolated",
-                  "person_fit_lz", "misfit")
+RESULT_METRICS = ("tiny_acc", *KEYED_METRICS)  # what the fixed-set run reports
+
+
+class _TaskRun(NamedTuple):
+    """One task's adaptive test and what maps its anchors to documents."""
+
+    estimator: TinyEstimator
+    keys: list[str]  # anchor keys, in parameter-file order
+    doc_of_anchor: list[int]  # each anchor's index among the task's documents
+    test: AdaptiveTest
 
 
 def _doc_positions(task: str, task_obj, anchor_keys: list[str]) -> list[int]:
@@ -59,7 +70,7 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
     named, tasks = list(tasks), []
     for task in expand_tasks(named):
         est = load_task_params(task)[0]
-        if getattr(est, "adaptive_", None) is not None:
+        if est.adaptive_ is not None:
             tasks.append(task)
             continue
         why = (f"{task} has no adaptive score maps (its {est.anchors_.items.size} anchors are too few to adapt); "
@@ -74,17 +85,17 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
     for task in tasks:
         est, meta, _ = load_task_params(task)
         keys = [a["key"] for a in meta["anchors"]]
-        state[task] = (est, keys, _doc_positions(task, loaded[task], keys), AdaptiveTest(est, 1, settings))
+        state[task] = _TaskRun(est, keys, _doc_positions(task, loaded[task], keys), AdaptiveTest(est, 1, settings))
     bar = tqdm(total=settings.max_items * len(tasks), desc="adaptive items", unit="item", disable=not show_progress)
     quiet = [logging.getLogger(n) for n in ("tinytasks", "lm-eval", "lm_eval")]
     levels = [q.level for q in quiet]
     try:
         while True:
-            chosen = {t: s[3].next_items() for t, s in state.items()}
+            chosen = {t: run.test.next_items() for t, run in state.items()}
             chosen = {t: items for t, (rows, items) in chosen.items() if items.size}
             if not chosen:
                 break
-            samples = {t: sorted(state[t][2][j] for j in items) for t, items in chosen.items()}
+            samples = {t: sorted(state[t].doc_of_anchor[j] for j in items) for t, items in chosen.items()}
             for q in quiet:  # the task's own aggregation sees a partial round; its warnings are noise here
                 q.setLevel(logging.ERROR)
             try:
@@ -94,15 +105,14 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
                 for q, level in zip(quiet, levels):
                     q.setLevel(level)
             for t, items in chosen.items():
-                est, keys, _, test = state[t]
                 got = _round_answers(res, t)
-                wanted = [keys[j] for j in items]
+                wanted = [state[t].keys[j] for j in items]
                 lost = [k for k in wanted if k not in got]
                 if lost:
                     raise RuntimeError(f"{t}: lm-eval returned no result for {len(lost)} chosen items (e.g. {lost[0]})")
-                test.record([0] * items.size, items, [got[k] for k in wanted])
+                state[t].test.record([0] * items.size, items, [got[k] for k in wanted])
             bar.update(sum(i.size for i in chosen.values()))
-            bar.set_postfix({t: f"{s[3].n_asked[0]} items" for t, s in state.items()})
+            bar.set_postfix({t: f"{run.test.n_asked[0]} items" for t, run in state.items()})
     finally:
         bar.close()
     out = {}
