@@ -8,6 +8,10 @@ Three ways to split the shared data's models into calibration and test:
   of one base model mostly share an owner; this is the closest to a family
   split that the names allow.
 
+For the strength split also: the MAE of each candidate extrapolation the
+guard knows (the map, and its straight lines in anchor accuracy), to show
+which one would have been right.
+
 For each: MAE and 95%-interval coverage of tinytasks (whole pool, with and
 without its extrapolation guard), the share of test models flagged as
 extrapolated, the linear map of the anchor mean, and the expected MAE of the
@@ -36,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from estimators import TinyEstimator  # noqa: E402
+from estimators.extrapolation import CANDIDATE_LINES  # noqa: E402
 from estimators.validation import cross_validate_budgets  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
@@ -66,6 +71,18 @@ def make_splits(kind: str, scores: np.ndarray, models: list[str], seed: int = 0)
         owners = np.array([m.split("/")[0] if "/" in m else m for m in models])
         return list(GroupKFold(5).split(scores, groups=owners))
     raise ValueError(f"unknown split {kind!r}; use random, strength or organisation")
+
+
+def candidate_errors(responses: np.ndarray, scores: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
+    """MAE on the test models of the score map and of each line extrapolation
+    of the upper guard, all fitted on the training models."""
+    est = TinyEstimator(None, "stratified", 3).fit(responses[train], scores[train])
+    pred = est.predict(responses[test])
+    truth = scores[test]
+    out = {"map": float(np.abs(pred.map_score - truth).mean())}
+    for name, (coef, intercept) in zip(CANDIDATE_LINES, est.guard_.upper.candidate_lines):
+        out[name] = float(np.abs(coef * pred.accuracy + intercept - truth).mean())
+    return out | {"chosen_fallback": est.guard_.upper.fallback}
 
 
 def main() -> int:
@@ -99,12 +116,22 @@ def main() -> int:
             row = {"n_test": int(truth.size), "tiny": m["tiny"], "tiny_unguarded": m["tiny_unguarded"],
                    "linear_mean": m["linear_mean"], "random_sample_mae": rs,
                    "coverage_not_flagged": float(inside[quiet].mean()) if quiet.any() else None}
+            if kind == "strength":
+                row["candidates"] = candidate_errors(data.responses, data.scores, *splits[0])
             report[bench][kind] = row
             cnf = "-" if row["coverage_not_flagged"] is None else f"{row['coverage_not_flagged']:.3f}"
             lines.append(table_row(
                 bench, kind, truth.size, f"{m['tiny']['mae']:.2f}", f"{m['tiny']['coverage']:.3f}",
                 f"{m['tiny']['extrapolated_share']:.3f}", cnf, f"{m['tiny_unguarded']['mae']:.2f}",
                 f"{m['linear_mean']['mae']:.2f}", f"{rs:.2f}"))
+    strength = [(b, r["strength"]["candidates"]) for b, r in report.items() if "strength" in r]
+    if strength:
+        lines += ["", "## Strongest models: MAE of each candidate extrapolation (fitted on the rest)", "",
+                  "| benchmark | guard's choice | map | " + " | ".join(CANDIDATE_LINES) + " |",
+                  "| --- | --- | --- | " + " | ".join("---" for _ in CANDIDATE_LINES) + " |"]
+        for bench, c in strength:
+            lines.append(table_row(bench, c["chosen_fallback"], f"{c['map']:.2f}",
+                                   *(f"{c[n]:.2f}" if n in c else "-" for n in CANDIDATE_LINES)))
     write_results(a.out, lines, report)
     return 0
 

@@ -11,6 +11,14 @@ Which fallback (the map itself, or a straight line in anchor accuracy fitted
 on all or on the nearer half of the models) and how wide the interval must be
 are both chosen by a strength split *inside* the calibration data: fit on the
 models whose accuracy is not in the outer `TAIL_SHARE`, score the outer ones.
+
+That choice is itself uncertain: on the shared leaderboard data the best
+extrapolation differs by benchmark, and an internal split whose outer models
+form a narrow cluster (MMLU) can prefer a line that is far off beyond it. So
+towards each tail the interval also spans every candidate extrapolation (the
+map, both forward lines, and the reverse line of accuracy on score, which
+regression dilution does not flatten) widened by the fallback's half-width:
+where the candidates disagree the interval says so.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import numpy as np
 TAIL_SHARE = 0.12  # share of calibration models held out per tail to learn how extrapolation errs
 RAMP_SHARE = 0.05  # the blend towards the fallback starts where this share of models lies beyond
 FALLBACKS = ("map", "linear_all", "linear_near")
+CANDIDATE_LINES = ("linear_all", "linear_near", "reverse_near")  # order of TailGuard.candidate_lines
 
 # (train mask, test mask) -> map predictions for the test models
 MapRefit = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -40,6 +49,7 @@ class TailGuard:
     coef: float
     intercept: float
     half_width: float
+    candidate_lines: tuple[tuple[float, float], ...] = ()  # (coef, intercept) per CANDIDATE_LINES entry
 
     def _sign(self) -> float:
         return 1.0 if self.side == "upper" else -1.0
@@ -58,12 +68,26 @@ class TailGuard:
             return map_score
         return self.coef * accuracy + self.intercept
 
+    def candidate_range(self, accuracy: np.ndarray, map_score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest of the candidate extrapolations, widened by `half_width`."""
+        cands = np.stack([map_score] + [c * accuracy + b for c, b in self.candidate_lines])
+        return cands.min(0) - self.half_width, cands.max(0) + self.half_width
+
 
 def _line(acc: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     if np.ptp(acc) == 0:
         return 0.0, float(scores.mean())
     coef, intercept = np.polyfit(acc, scores, 1)
     return float(coef), float(intercept)
+
+
+def _reverse_line(acc: np.ndarray, scores: np.ndarray) -> tuple[float, float] | None:
+    """Accuracy regressed on score, solved for score; None when accuracy does
+    not rise with score."""
+    slope, offset = np.polyfit(scores, acc, 1) if np.ptp(scores) > 0 else (0.0, 0.0)
+    if slope <= 0:
+        return None
+    return float(1 / slope), float(-offset / slope)
 
 
 def _line_fits(scores: np.ndarray, among: np.ndarray, upper: bool) -> dict[str, np.ndarray]:
@@ -92,14 +116,16 @@ def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, map_scor
         half_width = float(np.quantile(errors[fallback], level))
     else:  # too few models to learn how extrapolation errs
         fallback, half_width = "map", 0.0
-    coef, intercept = 0.0, 0.0
-    if fallback != "map":  # the final line uses every model, like the map it stands in for
-        fit_on = _line_fits(scores, np.ones_like(outer), upper)[fallback]
-        coef, intercept = _line(accuracy[fit_on], scores[fit_on])
+    # The final lines use every model, like the map they stand in for.
+    fits = _line_fits(scores, np.ones_like(outer), upper)
+    lines = {name: _line(accuracy[fit_on], scores[fit_on]) for name, fit_on in fits.items()}
+    reverse = _reverse_line(accuracy[fits["linear_near"]], scores[fits["linear_near"]])
+    candidates = (lines["linear_all"], lines["linear_near"]) + ((reverse,) if reverse is not None else ())
+    coef, intercept = lines[fallback] if fallback != "map" else (0.0, 0.0)
     ramp_start = float(np.quantile(map_score, 1 - RAMP_SHARE if upper else RAMP_SHARE))
     ramp_end = float(map_score.max() if upper else map_score.min())
     edge = float(accuracy.max() if upper else accuracy.min())
-    return TailGuard(side, ramp_start, ramp_end, edge, fallback, coef, intercept, half_width)
+    return TailGuard(side, ramp_start, ramp_end, edge, fallback, coef, intercept, half_width, candidates)
 
 
 @dataclass(frozen=True)
@@ -118,22 +144,32 @@ class ExtrapolationGuard:
                      for side in ("upper", "lower")))
 
     def apply(self, accuracy: np.ndarray, score: np.ndarray, lower: np.ndarray, upper: np.ndarray):
-        """Blend the map's (score, lower, upper) towards each tail's fallback;
-        also return the extrapolation flag."""
+        """Blend the map's (score, lower, upper) towards each tail's fallback
+        and stretch the interval over the candidate extrapolations; also
+        return the extrapolation flag."""
         half = (upper - lower) / 2
         centre = score.copy()
+        weights = []
         for g in (self.upper, self.lower):
             # A map that saturates (as trees do) may never reach the end of the
             # ramp, so a model beyond every calibration model is fully guarded.
             w = np.maximum(g.weight(score), g.beyond(accuracy))
+            weights.append(w)
             centre = (1 - w) * centre + w * g.fallback_score(accuracy, score)
             half = (1 - w) * half + w * np.maximum(half, g.half_width)
+        lo, hi = centre - half, centre + half
+        for g, w in zip((self.upper, self.lower), weights):
+            c_lo, c_hi = g.candidate_range(accuracy, score)
+            lo = np.minimum(lo, centre - w * np.maximum(centre - c_lo, 0))
+            hi = np.maximum(hi, centre + w * np.maximum(c_hi - centre, 0))
         flag = self.upper.beyond(accuracy) | self.lower.beyond(accuracy)
-        return centre, centre - half, centre + half, flag
+        return centre, lo, hi, flag
 
     def to_dict(self) -> dict:
         return {"upper": asdict(self.upper), "lower": asdict(self.lower)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "ExtrapolationGuard":
-        return cls(TailGuard(**d["upper"]), TailGuard(**d["lower"]))
+        def tail(t: dict) -> TailGuard:
+            return TailGuard(**{**t, "candidate_lines": tuple(tuple(line) for line in t.get("candidate_lines", ()))})
+        return cls(tail(d["upper"]), tail(d["lower"]))

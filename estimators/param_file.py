@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ import numpy as np
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
+# An innermost JSON array (numbers, strings, booleans only), as json.dumps(indent=1) lays it out.
+_FLAT_ARRAY = re.compile(r"\[\n[^\[\]{}]*?\n *\]")
 
 
 class ParamFileError(ValueError):
@@ -53,11 +56,19 @@ def build_param_document(estimator: TinyEstimator, metadata: dict) -> dict:
     return {**body, "sha256": checksum(body)}
 
 
+def layout(doc: dict) -> str:
+    """Indented JSON with every array of plain values on one line: the
+    structure stays readable, and the thousands of tree-node numbers take
+    no line each."""
+    text = json.dumps(doc, indent=1, sort_keys=True, allow_nan=False)
+    return _FLAT_ARRAY.sub(lambda m: "[" + ", ".join(v.strip() for v in m.group(0)[1:-1].split(",\n")) + "]", text) + "\n"
+
+
 def write_param_file(path: str | Path, estimator: TinyEstimator, metadata: dict) -> dict:
     """Write the parameter file (byte-identical for identical inputs)."""
     doc = build_param_document(estimator, metadata)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(doc, indent=1, sort_keys=True, allow_nan=False) + "\n")
+    Path(path).write_text(layout(doc))
     return doc
 
 

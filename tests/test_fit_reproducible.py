@@ -1,6 +1,9 @@
+import json
+
 import pytest
 
 from tinytasks.cli import main
+from tinytasks.fitting import numerical_library_versions
 from tinytasks.registry import TASK_CONFIG_DIR
 
 
@@ -9,6 +12,10 @@ def test_fit_shared_reproduces_the_shipped_mmlu_file_byte_for_byte(shared_data, 
     monkeypatch.setenv("TINYTASKS_SHARED_DATA", str(shared_data))
     assert main(["fit-shared", "--benchmark", "mmlu", "--out-dir", str(tmp_path), "--report-budgets", "none"]) == 0
     shipped = (TASK_CONFIG_DIR / "tiny_mmlu" / "params.json").read_bytes()
+    fitted_with = json.loads(shipped)["metadata"]["fitted_with"]
+    assert fitted_with == numerical_library_versions(), (
+        "the shipped file was fitted with other versions of the numerical libraries; install with "
+        "scripts/install.sh (pinned by scripts/constraints.txt) to reproduce it byte for byte")
     assert (tmp_path / "tiny_mmlu" / "params.json").read_bytes() == shipped
 
 

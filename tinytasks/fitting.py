@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from importlib.metadata import version
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,6 +22,13 @@ from . import __version__
 from .task_yaml import record_params_hash
 
 REPORT_BUDGETS = (10, 25, 50, 100, None)
+# Fits reproduce byte for byte only with the same versions of these (scripts/constraints.txt).
+NUMERICAL_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pandas")
+
+
+def numerical_library_versions() -> dict[str, str]:
+    """Installed versions of the libraries a fit's exact digits depend on."""
+    return {name: version(name) for name in NUMERICAL_LIBRARIES}
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,7 @@ def fit_task(
         "task": task, "benchmark": benchmark, "tinytasks_version": __version__,
         "estimator": "tinytasks spline-IRT (M2PL EAP + calibrated score map, conformal interval)",
         "fit_settings": asdict(settings) | {"budget": budget},
+        "fitted_with": numerical_library_versions(),
         "source": source | {"n_models": len(data.models), "n_pool_items": len(data.items),
                             "input_sha256": data.source_sha256},
         "anchors": anchors,
