@@ -73,16 +73,14 @@ def make_splits(kind: str, scores: np.ndarray, models: list[str], seed: int = 0)
     raise ValueError(f"unknown split {kind!r}; use random, strength or organisation")
 
 
-def candidate_errors(responses: np.ndarray, scores: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
-    """MAE on the test models of the score map and of each line extrapolation
-    of the upper guard, all fitted on the training models."""
-    est = TinyEstimator(None, "stratified", 3).fit(responses[train], scores[train])
-    pred = est.predict(responses[test])
-    truth = scores[test]
-    out = {"map": float(np.abs(pred.map_score - truth).mean())}
-    for name, (coef, intercept) in zip(CANDIDATE_LINES, est.guard_.upper.candidate_lines):
-        out[name] = float(np.abs(coef * pred.accuracy + intercept - truth).mean())
-    return out | {"chosen_fallback": est.guard_.upper.fallback}
+def candidate_errors(est: TinyEstimator, responses: np.ndarray, truth: np.ndarray) -> dict:
+    """MAE on the test models (`responses` to the whole pool, real scores
+    `truth`) of the score map and of each line extrapolation of `est`'s
+    upper guard."""
+    pred = est.predict(responses)
+    cands = est.guard_.upper.candidates(pred.accuracy, pred.map_score)
+    return {name: float(np.abs(v - truth).mean()) for name, v in cands.items()} | {
+        "chosen_fallback": est.guard_.upper.fallback}
 
 
 def main() -> int:
@@ -117,7 +115,7 @@ def main() -> int:
                    "linear_mean": m["linear_mean"], "random_sample_mae": rs,
                    "coverage_not_flagged": float(inside[quiet].mean()) if quiet.any() else None}
             if kind == "strength":
-                row["candidates"] = candidate_errors(data.responses, data.scores, *splits[0])
+                row["candidates"] = candidate_errors(res.estimators[0], data.responses[splits[0][1]], truth)
             report[bench][kind] = row
             cnf = "-" if row["coverage_not_flagged"] is None else f"{row['coverage_not_flagged']:.3f}"
             lines.append(table_row(

@@ -12,8 +12,9 @@ from .tiny_estimator import ScoreEstimate, TinyEstimator
 from .validation import cross_validate, score_metrics
 
 __all__ = [
-    "SELECTION_RULES", "AdaptiveSettings", "AdaptiveTest", "simulate_adaptive", "ANCHOR_METHODS", "POOL_ESTIMATORS", "AbilityEstimate", "AbilityPrior", "AnchorSet", "FittedIRT",
-    "IRTFitter", "ItemBank", "ParamFileError", "ScoreEstimate", "TinyEstimator", "cross_validate",
-    "estimate_ability", "load_estimator", "pool_accuracy", "read_param_document", "read_responses_csv",
-    "read_scores_csv", "score_metrics", "select_anchors", "write_param_file",
+    "ANCHOR_METHODS", "AbilityEstimate", "AbilityPrior", "AdaptiveSettings", "AdaptiveTest", "AnchorSet",
+    "FittedIRT", "IRTFitter", "ItemBank", "POOL_ESTIMATORS", "ParamFileError", "SELECTION_RULES",
+    "ScoreEstimate", "TinyEstimator", "cross_validate", "estimate_ability", "load_estimator", "pool_accuracy",
+    "read_param_document", "read_responses_csv", "read_scores_csv", "score_metrics", "select_anchors",
+    "simulate_adaptive", "write_param_file",
 ]

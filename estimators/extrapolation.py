@@ -68,9 +68,14 @@ class TailGuard:
             return map_score
         return self.coef * accuracy + self.intercept
 
+    def candidates(self, accuracy: np.ndarray, map_score: np.ndarray) -> dict[str, np.ndarray]:
+        """Every candidate extrapolation's score: the map and each of `CANDIDATE_LINES` fitted."""
+        lines = {name: c * accuracy + b for name, (c, b) in zip(CANDIDATE_LINES, self.candidate_lines)}
+        return {"map": map_score, **lines}
+
     def candidate_range(self, accuracy: np.ndarray, map_score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Lowest and highest of the candidate extrapolations, widened by `half_width`."""
-        cands = np.stack([map_score] + [c * accuracy + b for c, b in self.candidate_lines])
+        cands = np.stack(list(self.candidates(accuracy, map_score).values()))
         return cands.min(0) - self.half_width, cands.max(0) + self.half_width
 
 

@@ -45,6 +45,7 @@ class CrossValidationResult:
     predictions: dict
     metrics: dict
     fit_seconds: float
+    estimators: list  # the fitted TinyEstimator of each split, in split order
 
 
 def cross_validate_budgets(
@@ -71,6 +72,7 @@ def cross_validate_budgets(
     names = ("tiny", "mean", "linear_mean", "tiny_lower", "tiny_upper", "tiny_unguarded", "extrapolated", "misfit")
     preds = {b: {name: np.full(n, np.nan) for name in names} for b in budgets}
     seconds = {b: [] for b in budgets}
+    fitted = {b: [] for b in budgets}
     if splits is None:
         splits = list(KFold(n_folds, shuffle=True, random_state=seed).split(y))
     for fold, (train, test) in enumerate(splits):
@@ -82,6 +84,7 @@ def cross_validate_budgets(
             t1 = time.perf_counter()
             est = make_estimator(b).fit(y[train], s[train], eligible, irt=irt)
             seconds[b].append(irt_seconds + time.perf_counter() - t1)
+            fitted[b].append(est)
             items = est.anchors_.items
             res = est.predict(y[test][:, items])
             p = preds[b]
@@ -105,7 +108,7 @@ def cross_validate_budgets(
             "mean": score_metrics(p["mean"], s[tested]),
             "linear_mean": score_metrics(p["linear_mean"], s[tested]),
         }
-        out[b] = CrossValidationResult(s[tested], p, metrics, float(np.mean(seconds[b])))
+        out[b] = CrossValidationResult(s[tested], p, metrics, float(np.mean(seconds[b])), fitted[b])
     return out
 
 
