@@ -3,9 +3,16 @@
 A map learned on calibration models is least trustworthy for models stronger
 (or weaker) than all of them, which is where a new model often is. Each tail
 of the anchor-accuracy range gets a guard: inside the calibration data the map
-is used as is; towards and beyond the most extreme calibration models the
-prediction moves to a fallback, the interval widens, and beyond them the
-estimate is flagged as an extrapolation.
+is used as is; where fewer than `RAMP_SHARE` of the calibration models answered
+the anchors at least as well (as badly) the prediction moves towards a
+fallback and the interval widens, and beyond them all the estimate is flagged
+as an extrapolation.
+
+No extrapolation is allowed below the scores of most calibration models that
+answered at least as well (the `ENVELOPE_QUANTILE` of them; mirrored in the
+lower tail): on the leaderboard's TruthfulQA two dozen contaminated models
+answer every anchor and score 100, which the map learns and a line through the
+other strong models does not.
 
 Which fallback (the map itself, or a straight line in anchor accuracy fitted
 on all or on the nearer half of the models) and how wide the interval must be
@@ -29,9 +36,12 @@ from typing import Callable
 import numpy as np
 
 TAIL_SHARE = 0.12  # share of calibration models held out per tail to learn how extrapolation errs
-RAMP_SHARE = 0.05  # the blend towards the fallback starts where this share of models lies beyond
+RAMP_SHARE = 0.05  # the blend towards the fallback starts where this share of models is at least as extreme
+ENVELOPE_QUANTILE = 0.10
+ENVELOPE_MIN_MODELS = 5  # fewer calibration models at least as extreme: no envelope
 FALLBACKS = ("map", "linear_all", "linear_near")
 CANDIDATE_LINES = ("linear_all", "linear_near", "reverse_near")  # order of TailGuard.candidate_lines
+TIE = 1e-9  # accuracies closer than this are equal (they are multiples of 1/n_anchors)
 
 # (train mask, test mask) -> map predictions for the test models
 MapRefit = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -39,12 +49,14 @@ MapRefit = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class TailGuard:
-    """The guard of one tail (`side` is "upper" or "lower") of the score range."""
+    """The guard of one tail (`side` is "upper" or "lower") of the score range.
+
+    Accuracies and scores are stored as `extremeness`: as they are in the
+    upper tail, negated in the lower one, so that larger is further out."""
 
     side: str
-    ramp_start: float  # map prediction where the blend towards the fallback starts
-    ramp_end: float  # map prediction of the most extreme calibration model: full fallback
-    edge_accuracy: float  # anchor accuracy of the most extreme calibration model
+    support: tuple[float, ...]  # extremeness of the RAMP_SHARE most extreme calibration models, ascending
+    envelope: tuple[tuple[float, float], ...]  # (accuracy level, bound on score), both as extremeness, ascending
     fallback: str
     coef: float
     intercept: float
@@ -54,29 +66,60 @@ class TailGuard:
     def _sign(self) -> float:
         return 1.0 if self.side == "upper" else -1.0
 
-    def weight(self, map_score: np.ndarray) -> np.ndarray:
-        """0 inside the calibration data, rising to 1 at its extreme model's prediction."""
-        span = max(self._sign() * (self.ramp_end - self.ramp_start), 1e-9)
-        return np.clip(self._sign() * (map_score - self.ramp_start) / span, 0.0, 1.0)
+    def extremeness(self, values: np.ndarray) -> np.ndarray:
+        return self._sign() * np.asarray(values, float)
+
+    def weight(self, accuracy: np.ndarray) -> np.ndarray:
+        """0 where at least RAMP_SHARE of the calibration models are as
+        extreme, rising to 1 beyond all of them."""
+        support = np.asarray(self.support)
+        n_as_extreme = support.size - np.searchsorted(support, self.extremeness(accuracy) - TIE, side="left")
+        return np.clip(1.0 - n_as_extreme / max(support.size, 1), 0.0, 1.0)
 
     def beyond(self, accuracy: np.ndarray) -> np.ndarray:
         """True where the accuracy is more extreme than every calibration model's."""
-        return self._sign() * (accuracy - self.edge_accuracy) > 0
+        return self.extremeness(accuracy) > (self.support[-1] + TIE if self.support else np.inf)
+
+    def bound(self, accuracy: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """`score` kept from falling behind (upper tail: below) the envelope
+        of the calibration models at least as extreme."""
+        x = self.extremeness(accuracy)
+        if not self.envelope:
+            return score
+        levels, bounds = (np.asarray(v) for v in zip(*self.envelope))
+        at = np.searchsorted(levels, x - TIE, side="left")  # the least extreme level >= x
+        inside = (at < levels.size) & (x >= levels[0] - TIE)  # elsewhere the guard's weight is 0 anyway
+        limit = np.where(inside, bounds[np.minimum(at, levels.size - 1)], -np.inf)
+        return self.extremeness(np.maximum(self.extremeness(score), limit))
 
     def fallback_score(self, accuracy: np.ndarray, map_score: np.ndarray) -> np.ndarray:
         if self.fallback == "map":
             return map_score
-        return self.coef * accuracy + self.intercept
+        return self.bound(accuracy, self.coef * accuracy + self.intercept)
 
     def candidates(self, accuracy: np.ndarray, map_score: np.ndarray) -> dict[str, np.ndarray]:
-        """Every candidate extrapolation's score: the map and each of `CANDIDATE_LINES` fitted."""
-        lines = {name: c * accuracy + b for name, (c, b) in zip(CANDIDATE_LINES, self.candidate_lines)}
+        """Every candidate extrapolation's score: the map and each of
+        `CANDIDATE_LINES` fitted, each within the envelope."""
+        lines = {name: self.bound(accuracy, c * accuracy + b)
+                 for name, (c, b) in zip(CANDIDATE_LINES, self.candidate_lines)}
         return {"map": map_score, **lines}
 
     def candidate_range(self, accuracy: np.ndarray, map_score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Lowest and highest of the candidate extrapolations, widened by `half_width`."""
         cands = np.stack(list(self.candidates(accuracy, map_score).values()))
         return cands.min(0) - self.half_width, cands.max(0) + self.half_width
+
+
+def _support_and_envelope(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], tuple[tuple[float, float], ...]]:
+    """x, y: the calibration models' accuracy and score as extremeness."""
+    m = max(int(np.ceil(RAMP_SHARE * x.size)), 1)
+    support = np.sort(x)[-m:]
+    envelope = []
+    for level in np.unique(support):  # a few dozen accuracy levels in the tail
+        at_least = y[x >= level - TIE]
+        if at_least.size >= ENVELOPE_MIN_MODELS:
+            envelope.append((float(level), float(np.quantile(at_least, ENVELOPE_QUANTILE))))
+    return tuple(float(v) for v in support), tuple(envelope)
 
 
 def _line(acc: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
@@ -102,8 +145,8 @@ def _line_fits(scores: np.ndarray, among: np.ndarray, upper: bool) -> dict[str, 
     return {"linear_all": among, "linear_near": among & ((scores >= med) if upper else (scores <= med))}
 
 
-def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, map_score: np.ndarray,
-                   refit_map: MapRefit, level: float = 0.95) -> TailGuard:
+def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, refit_map: MapRefit,
+                   level: float = 0.95) -> TailGuard:
     """Choose the fallback of one tail by an internal strength split (hold out
     the calibration models with the most extreme real scores) and size its
     interval by the `level` quantile of that fallback's errors there."""
@@ -127,10 +170,9 @@ def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, map_scor
     reverse = _reverse_line(accuracy[fits["linear_near"]], scores[fits["linear_near"]])
     candidates = (lines["linear_all"], lines["linear_near"]) + ((reverse,) if reverse is not None else ())
     coef, intercept = lines[fallback] if fallback != "map" else (0.0, 0.0)
-    ramp_start = float(np.quantile(map_score, 1 - RAMP_SHARE if upper else RAMP_SHARE))
-    ramp_end = float(map_score.max() if upper else map_score.min())
-    edge = float(accuracy.max() if upper else accuracy.min())
-    return TailGuard(side, ramp_start, ramp_end, edge, fallback, coef, intercept, half_width, candidates)
+    sign = 1.0 if upper else -1.0
+    support, envelope = _support_and_envelope(sign * accuracy, sign * scores)
+    return TailGuard(side, support, envelope, fallback, coef, intercept, half_width, candidates)
 
 
 @dataclass(frozen=True)
@@ -141,11 +183,11 @@ class ExtrapolationGuard:
     lower: TailGuard
 
     @classmethod
-    def fit(cls, accuracy: np.ndarray, scores: np.ndarray, map_score: np.ndarray, refit_map: MapRefit,
+    def fit(cls, accuracy: np.ndarray, scores: np.ndarray, refit_map: MapRefit,
             level: float = 0.95) -> "ExtrapolationGuard":
-        """accuracy, scores, map_score: the calibration models' anchor accuracy,
-        real full score and the map's (in-sample) prediction."""
-        return cls(*(fit_tail_guard(side, accuracy, scores, map_score, refit_map, level)
+        """accuracy, scores: the calibration models' anchor accuracy and real
+        full score; refit_map scores held-out calibration models."""
+        return cls(*(fit_tail_guard(side, accuracy, scores, refit_map, level)
                      for side in ("upper", "lower")))
 
     def apply(self, accuracy: np.ndarray, score: np.ndarray, lower: np.ndarray, upper: np.ndarray):
@@ -156,9 +198,7 @@ class ExtrapolationGuard:
         centre = score.copy()
         weights = []
         for g in (self.upper, self.lower):
-            # A map that saturates (as trees do) may never reach the end of the
-            # ramp, so a model beyond every calibration model is fully guarded.
-            w = np.maximum(g.weight(score), g.beyond(accuracy))
+            w = g.weight(accuracy)
             weights.append(w)
             centre = (1 - w) * centre + w * g.fallback_score(accuracy, score)
             half = (1 - w) * half + w * np.maximum(half, g.half_width)

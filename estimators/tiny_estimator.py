@@ -85,7 +85,7 @@ class TinyEstimator:
         feats, _, _ = self._features(ya)
         self.score_map_ = ScoreMap.fit(feats, s, self._n_smooth, level=self.level, seed=self.seed)
         self.guard_ = ExtrapolationGuard.fit(
-            feats[:, self.bank_.n_dims], s, self.score_map_.predict_point(feats), level=self.level,
+            np.nanmean(ya, 1), s, level=self.level,  # the accuracy `predict` passes, not the rounded feature
             refit_map=lambda tr, te: ScoreMap.fit(feats[tr], s[tr], self._n_smooth, level=self.level,
                                                   seed=self.seed).predict_point(feats[te]),
         )

@@ -12,8 +12,7 @@ def _calibration(n=2000, seed=0):
 
 def test_a_map_that_cannot_extrapolate_is_replaced_beyond_the_calibration_models():
     acc, scores = _calibration()
-    flat = np.clip(scores, None, 70.0)  # a map that saturates at the top, as trees do
-    guard = ExtrapolationGuard.fit(acc, scores, flat, refit_map=lambda tr, te: np.full(te.sum(), scores[tr].max()))
+    guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: np.full(te.sum(), scores[tr].max()))
     assert guard.upper.fallback.startswith("linear") and guard.lower.fallback.startswith("linear")
     new_acc = np.array([0.5, 0.95])
     map_score = np.array([50.0, 70.0])
@@ -26,8 +25,7 @@ def test_a_map_that_cannot_extrapolate_is_replaced_beyond_the_calibration_models
 
 def test_a_map_that_extrapolates_well_is_kept_and_the_guard_round_trips():
     acc, scores = _calibration(seed=1)
-    line = 100 * acc
-    guard = ExtrapolationGuard.fit(acc, scores, line, refit_map=lambda tr, te: 100 * acc[te])
+    guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: 100 * acc[te])
     assert guard.upper.fallback == "map"
     again = ExtrapolationGuard.from_dict(guard.to_dict())
     assert again == guard
@@ -44,8 +42,7 @@ def test_where_the_extrapolations_disagree_the_interval_spans_them():
     true[:800] = rng.uniform(0.58, 0.62, 800)
     acc = np.clip(true + rng.normal(0, 0.04, true.size), 0, 1)
     scores = 100 * true
-    flat = np.clip(scores, None, 61.0)
-    guard = ExtrapolationGuard.fit(acc, scores, flat, refit_map=lambda tr, te: np.full(te.sum(), 61.0))
+    guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: np.full(te.sum(), 61.0))
     assert len(guard.upper.candidate_lines) == 3
     new_acc = np.array([0.3, 0.9])
     map_score = np.array([30.0, 61.0])
@@ -55,3 +52,29 @@ def test_where_the_extrapolations_disagree_the_interval_spans_them():
     assert lower[1] <= 90.0 <= upper[1], (score[1], lower[1], upper[1])  # the true score of the strong model
     lines = [c * 0.9 + b for c, b in guard.upper.candidate_lines]
     assert lower[1] <= min(lines) and upper[1] >= max(lines)
+
+
+def test_the_guard_ramps_in_where_few_calibration_models_are_as_strong():
+    acc, scores = _calibration(seed=3)
+    guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: np.full(te.sum(), scores[tr].max()))
+    top = np.sort(acc)
+    n = acc.size
+    w = guard.upper.weight(np.array([np.median(acc), top[-int(0.05 * n) - 5], top[-int(0.025 * n)], 0.99]))
+    assert w[0] == 0 and w[1] == 0 and 0.4 < w[2] < 0.6 and w[3] == 1
+    assert guard.lower.weight(np.array([0.01]))[0] == 1 and guard.upper.weight(np.array([0.01]))[0] == 0
+
+
+def test_no_extrapolation_falls_below_most_calibration_models_that_answered_as_well():
+    # Like TruthfulQA on the leaderboard: a cluster of contaminated models
+    # answers every anchor and scores 100, far above the line through the
+    # other strong models; the map has learned them.
+    acc, scores = _calibration(n=3000, seed=4)
+    acc[:30], scores[:30] = 0.9, 100.0
+    guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: np.full(te.sum(), 80.0))
+    assert guard.upper.fallback.startswith("linear")
+    assert 0.9 * guard.upper.coef + guard.upper.intercept < 95
+    score, lower, upper, flag = guard.apply(np.array([0.9, 0.79]), np.array([99.8, 79.0]),
+                                            np.array([99.0, 77.0]), np.array([100.5, 81.0]))
+    assert not flag.any()
+    assert score[0] >= 99.0 and lower[0] >= 99.0 - guard.upper.half_width - 1e-9, (score, lower)
+    assert score[1] < 99.0  # only where the contaminated models are the ones at least as extreme
