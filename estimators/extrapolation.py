@@ -57,11 +57,9 @@ class TailGuard:
     side: str
     support: tuple[float, ...]  # extremeness of the RAMP_SHARE most extreme calibration models, ascending
     envelope: tuple[tuple[float, float], ...]  # (accuracy level, bound on score), both as extremeness, ascending
-    fallback: str
-    coef: float
-    intercept: float
+    fallback: str  # "map" or the CANDIDATE_LINES entry the estimate moves to
     half_width: float
-    candidate_lines: tuple[tuple[float, float], ...] = ()  # (coef, intercept) per CANDIDATE_LINES entry
+    candidate_lines: tuple[tuple[float, float], ...]  # (coef, intercept) per CANDIDATE_LINES entry
 
     def _sign(self) -> float:
         return 1.0 if self.side == "upper" else -1.0
@@ -83,31 +81,21 @@ class TailGuard:
     def bound(self, accuracy: np.ndarray, score: np.ndarray) -> np.ndarray:
         """`score` kept from falling behind (upper tail: below) the envelope
         of the calibration models at least as extreme."""
-        x = self.extremeness(accuracy)
         if not self.envelope:
             return score
+        x = self.extremeness(accuracy)
         levels, bounds = (np.asarray(v) for v in zip(*self.envelope))
         at = np.searchsorted(levels, x - TIE, side="left")  # the least extreme level >= x
         inside = (at < levels.size) & (x >= levels[0] - TIE)  # elsewhere the guard's weight is 0 anyway
         limit = np.where(inside, bounds[np.minimum(at, levels.size - 1)], -np.inf)
         return self.extremeness(np.maximum(self.extremeness(score), limit))
 
-    def fallback_score(self, accuracy: np.ndarray, map_score: np.ndarray) -> np.ndarray:
-        if self.fallback == "map":
-            return map_score
-        return self.bound(accuracy, self.coef * accuracy + self.intercept)
-
     def candidates(self, accuracy: np.ndarray, map_score: np.ndarray) -> dict[str, np.ndarray]:
-        """Every candidate extrapolation's score: the map and each of
-        `CANDIDATE_LINES` fitted, each within the envelope."""
+        """Every candidate extrapolation's score, the fallback among them: the
+        map and each of `CANDIDATE_LINES` fitted, each within the envelope."""
         lines = {name: self.bound(accuracy, c * accuracy + b)
                  for name, (c, b) in zip(CANDIDATE_LINES, self.candidate_lines)}
         return {"map": map_score, **lines}
-
-    def candidate_range(self, accuracy: np.ndarray, map_score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Lowest and highest of the candidate extrapolations, widened by `half_width`."""
-        cands = np.stack(list(self.candidates(accuracy, map_score).values()))
-        return cands.min(0) - self.half_width, cands.max(0) + self.half_width
 
 
 def _support_and_envelope(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], tuple[tuple[float, float], ...]]:
@@ -169,10 +157,9 @@ def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, refit_ma
     lines = {name: _line(accuracy[fit_on], scores[fit_on]) for name, fit_on in fits.items()}
     reverse = _reverse_line(accuracy[fits["linear_near"]], scores[fits["linear_near"]])
     candidates = (lines["linear_all"], lines["linear_near"]) + ((reverse,) if reverse is not None else ())
-    coef, intercept = lines[fallback] if fallback != "map" else (0.0, 0.0)
     sign = 1.0 if upper else -1.0
     support, envelope = _support_and_envelope(sign * accuracy, sign * scores)
-    return TailGuard(side, support, envelope, fallback, coef, intercept, half_width, candidates)
+    return TailGuard(side, support, envelope, fallback, half_width, candidates)
 
 
 @dataclass(frozen=True)
@@ -196,15 +183,14 @@ class ExtrapolationGuard:
         return the extrapolation flag."""
         half = (upper - lower) / 2
         centre = score.copy()
-        weights = []
-        for g in (self.upper, self.lower):
-            w = g.weight(accuracy)
-            weights.append(w)
-            centre = (1 - w) * centre + w * g.fallback_score(accuracy, score)
+        tails = [(g, g.weight(accuracy), g.candidates(accuracy, score)) for g in (self.upper, self.lower)]
+        for g, w, cands in tails:
+            centre = (1 - w) * centre + w * cands[g.fallback]
             half = (1 - w) * half + w * np.maximum(half, g.half_width)
         lo, hi = centre - half, centre + half
-        for g, w in zip((self.upper, self.lower), weights):
-            c_lo, c_hi = g.candidate_range(accuracy, score)
+        for g, w, cands in tails:
+            spread = np.stack(list(cands.values()))
+            c_lo, c_hi = spread.min(0) - g.half_width, spread.max(0) + g.half_width
             lo = np.minimum(lo, centre - w * np.maximum(centre - c_lo, 0))
             hi = np.maximum(hi, centre + w * np.maximum(c_hi - centre, 0))
         flag = self.upper.beyond(accuracy) | self.lower.beyond(accuracy)
@@ -215,6 +201,7 @@ class ExtrapolationGuard:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ExtrapolationGuard":
-        def tail(t: dict) -> TailGuard:
-            return TailGuard(**{**t, "candidate_lines": tuple(tuple(line) for line in t.get("candidate_lines", ()))})
+        def tail(t: dict) -> TailGuard:  # JSON gives lists; the fitted guard holds tuples
+            return TailGuard(**{**t, "support": tuple(t["support"]),
+                                **{k: tuple(map(tuple, t[k])) for k in ("envelope", "candidate_lines")}})
         return cls(tail(d["upper"]), tail(d["lower"]))

@@ -1,6 +1,8 @@
+import json
+
 import numpy as np
 
-from estimators.extrapolation import ExtrapolationGuard
+from estimators.extrapolation import CANDIDATE_LINES, ExtrapolationGuard
 
 
 def _calibration(n=2000, seed=0):
@@ -29,6 +31,7 @@ def test_a_map_that_extrapolates_well_is_kept_and_the_guard_round_trips():
     assert guard.upper.fallback == "map"
     again = ExtrapolationGuard.from_dict(guard.to_dict())
     assert again == guard
+    assert ExtrapolationGuard.from_dict(json.loads(json.dumps(guard.to_dict()))) == guard
     s, lo, hi, flag = again.apply(np.array([0.1]), np.array([10.0]), np.array([8.0]), np.array([12.0]))
     assert flag[0] and s[0] == 10.0 and lo[0] <= 8.0 and hi[0] >= 12.0
 
@@ -72,7 +75,8 @@ def test_no_extrapolation_falls_below_most_calibration_models_that_answered_as_w
     acc[:30], scores[:30] = 0.9, 100.0
     guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: np.full(te.sum(), 80.0))
     assert guard.upper.fallback.startswith("linear")
-    assert 0.9 * guard.upper.coef + guard.upper.intercept < 95
+    coef, intercept = dict(zip(CANDIDATE_LINES, guard.upper.candidate_lines))[guard.upper.fallback]
+    assert 0.9 * coef + intercept < 95
     score, lower, upper, flag = guard.apply(np.array([0.9, 0.79]), np.array([99.8, 79.0]),
                                             np.array([99.0, 77.0]), np.array([100.5, 81.0]))
     assert not flag.any()
