@@ -14,7 +14,7 @@ import numpy as np
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 # An innermost JSON array (numbers, strings, booleans only), as json.dumps(indent=1) lays it out.
 _FLAT_ARRAY = re.compile(r"\[\n[^\[\]{}]*?\n *\]")
 

@@ -67,6 +67,21 @@ def test_the_guard_ramps_in_where_few_calibration_models_are_as_strong():
     assert guard.lower.weight(np.array([0.01]))[0] == 1 and guard.upper.weight(np.array([0.01]))[0] == 0
 
 
+def test_the_interval_widens_before_the_estimate_moves():
+    # Between the 12% and the 5% most extreme calibration models the estimate
+    # is the map's, but the interval already widens towards the tail's errors.
+    acc, scores = _calibration(seed=5)
+    guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: np.full(te.sum(), scores[tr].max()))
+    top, n = np.sort(acc), acc.size
+    band = np.array([np.median(acc), top[-int(0.085 * n)]])
+    assert guard.upper.weight(band).tolist() == [0, 0]
+    assert guard.upper.weight(band, "interval")[0] == 0 and 0.2 < guard.upper.weight(band, "interval")[1] < 0.5
+    map_score = 100 * band
+    score, lower, upper, _ = guard.apply(band, map_score, map_score - 1, map_score + 1)
+    assert np.array_equal(score, map_score)
+    assert upper[0] - lower[0] == 2.0 and upper[1] - lower[1] > 2.0 + 1e-6
+
+
 def test_no_extrapolation_falls_below_most_calibration_models_that_answered_as_well():
     # Like TruthfulQA on the leaderboard: a cluster of contaminated models
     # answers every anchor and scores 100, far above the line through the
