@@ -6,8 +6,8 @@ of the anchor-accuracy range gets a guard: inside the calibration data the map
 is used as is; where fewer than `RAMP_SHARE` of the calibration models answered
 the anchors at least as well (as badly) the prediction moves towards a
 fallback, and beyond them all the estimate is flagged as an extrapolation.
-The interval starts widening earlier, where fewer than `TAIL_SHARE` are as
-extreme: the strongest models of a benchmark are strong partly by luck, so
+The interval starts widening earlier, where fewer than `INTERVAL_RAMP_SHARE`
+are as extreme: the strongest models of a benchmark are strong partly by luck, so
 the map's residuals there lean one way and an interval sized on all models
 covers too few of them (on the leaderboard's Winogrande 83% of the strongest
 12% when they were held out, 91% with this wider ramp; estimates unchanged).
@@ -21,7 +21,7 @@ other strong models does not.
 Which fallback (the map itself, or a straight line in anchor accuracy fitted
 on all or on the nearer half of the models) and how wide the interval must be
 are both chosen by a strength split *inside* the calibration data: fit on the
-models whose accuracy is not in the outer `TAIL_SHARE`, score the outer ones.
+models whose real score is not in the outer `TAIL_SHARE`, score the outer ones.
 
 That choice is itself uncertain: on the shared leaderboard data the best
 extrapolation differs by benchmark, and an internal split whose outer models
