@@ -5,7 +5,9 @@ from .ability import AbilityEstimate, AbilityPrior, estimate_ability
 from .adaptive import SELECTION_RULES, AdaptiveSettings, AdaptiveTest, simulate_adaptive
 from .anchors import ANCHOR_METHODS, AnchorSet, select_anchors
 from .irt import FittedIRT, IRTFitter, ItemBank
-from .param_file import ParamFileError, load_estimator, read_param_document, write_param_file
+from .joint import JointCorrection
+from .param_file import (ParamFileError, load_estimator, load_joint, read_param_document, write_joint_file,
+                         write_param_file)
 from .pool_score import POOL_ESTIMATORS, pool_accuracy
 from .tables import read_responses_csv, read_scores_csv
 from .tiny_estimator import ScoreEstimate, TinyEstimator
@@ -13,8 +15,8 @@ from .validation import cross_validate, score_metrics
 
 __all__ = [
     "ANCHOR_METHODS", "AbilityEstimate", "AbilityPrior", "AdaptiveSettings", "AdaptiveTest", "AnchorSet",
-    "FittedIRT", "IRTFitter", "ItemBank", "POOL_ESTIMATORS", "ParamFileError", "SELECTION_RULES",
-    "ScoreEstimate", "TinyEstimator", "cross_validate", "estimate_ability", "load_estimator", "pool_accuracy",
+    "FittedIRT", "IRTFitter", "ItemBank", "JointCorrection", "POOL_ESTIMATORS", "ParamFileError", "SELECTION_RULES",
+    "ScoreEstimate", "TinyEstimator", "cross_validate", "estimate_ability", "load_estimator", "load_joint", "pool_accuracy",
     "read_param_document", "read_responses_csv", "read_scores_csv", "score_metrics", "select_anchors",
-    "simulate_adaptive", "write_param_file",
+    "simulate_adaptive", "write_joint_file", "write_param_file",
 ]

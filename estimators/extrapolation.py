@@ -77,7 +77,10 @@ class TailGuard:
         """The ramp `of` the "estimate" or the "interval": 0 where at least
         RAMP_SHARE (INTERVAL_RAMP_SHARE) of the calibration models are as
         extreme, rising to 1 beyond all of them."""
-        m = self.ramp_models[("estimate", "interval").index(of)]
+        ramps = ("estimate", "interval")
+        if of not in ramps:
+            raise ValueError(f"of must be one of {ramps}, got {of!r}")
+        m = self.ramp_models[ramps.index(of)]
         support = np.asarray(self.support)
         n_as_extreme = support.size - np.searchsorted(support, self.extremeness(accuracy) - TIE, side="left")
         return np.clip(1.0 - n_as_extreme / max(m, 1), 0.0, 1.0)

@@ -11,10 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from .joint import JointCorrection
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
 FORMAT_VERSION = 8
+JOINT_FORMAT = "tinytasks-joint-params"
+JOINT_FORMAT_VERSION = 1
 # An innermost JSON array (numbers, strings, booleans only), as json.dumps(indent=1) lays it out.
 _FLAT_ARRAY = re.compile(r"\[\n[^\[\]{}]*?\n *\]")
 
@@ -44,16 +47,15 @@ def checksum(body: dict) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
+def _document(fmt: str, version: int, metadata: dict, key: str, payload: dict) -> dict:
+    body = _plain({"format": fmt, "format_version": version, "metadata": metadata, key: payload})
+    return {**body, "sha256": checksum(body)}
+
+
 def build_param_document(estimator: TinyEstimator, metadata: dict) -> dict:
     """The JSON document for a fitted estimator: format, version, metadata,
     the estimator, and a SHA-256 over all of it."""
-    body = _plain({
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "metadata": metadata,
-        "estimator": estimator.to_dict(),
-    })
-    return {**body, "sha256": checksum(body)}
+    return _document(FORMAT, FORMAT_VERSION, metadata, "estimator", estimator.to_dict())
 
 
 def layout(doc: dict) -> str:
@@ -64,34 +66,55 @@ def layout(doc: dict) -> str:
     return _FLAT_ARRAY.sub(lambda m: "[" + ", ".join(v.strip() for v in m.group(0)[1:-1].split(",\n")) + "]", text) + "\n"
 
 
-def write_param_file(path: str | Path, estimator: TinyEstimator, metadata: dict) -> dict:
-    """Write the parameter file (byte-identical for identical inputs)."""
-    doc = build_param_document(estimator, metadata)
+def _write(path: str | Path, doc: dict) -> dict:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(layout(doc))
     return doc
 
 
-def read_param_document(path: str | Path) -> dict:
-    """Read and check a parameter file: format, version and checksum."""
+def write_param_file(path: str | Path, estimator: TinyEstimator, metadata: dict) -> dict:
+    """Write the parameter file (byte-identical for identical inputs)."""
+    return _write(path, build_param_document(estimator, metadata))
+
+
+def _read_checked(path: str | Path, fmt: str, version: int, refit: str) -> dict:
+    """A JSON document of format `fmt`, checked for version and checksum;
+    `refit` names the command that rewrites it."""
     p = Path(path)
     if not p.is_file():
-        raise ParamFileError(f"parameter file {p} not found; fit one with `tinytasks fit` or reinstall tinytasks")
+        raise ParamFileError(f"parameter file {p} not found; fit one with {refit} or reinstall tinytasks")
     try:
         doc = json.loads(p.read_text())
     except json.JSONDecodeError as e:
-        raise ParamFileError(f"parameter file {p} is not valid JSON ({e}); refit it with `tinytasks fit`") from e
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ParamFileError(f"{p} is not a tinytasks parameter file (format field {doc.get('format')!r})")
-    if doc.get("format_version") != FORMAT_VERSION:
+        raise ParamFileError(f"parameter file {p} is not valid JSON ({e}); refit it with {refit}") from e
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise ParamFileError(f"{p} is not a {fmt} file (format field "
+                             f"{doc.get('format') if isinstance(doc, dict) else None!r})")
+    if doc.get("format_version") != version:
         raise ParamFileError(
             f"{p} has parameter-file version {doc.get('format_version')!r}, but this tinytasks reads version "
-            f"{FORMAT_VERSION}; refit it with `tinytasks fit` or install the tinytasks release that wrote it"
+            f"{version}; refit it with {refit} or install the tinytasks release that wrote it"
         )
     body = {k: v for k, v in doc.items() if k != "sha256"}
     if doc.get("sha256") != checksum(body):
-        raise ParamFileError(f"checksum mismatch in {p}: the file was edited or corrupted; refit it with `tinytasks fit`")
+        raise ParamFileError(f"checksum mismatch in {p}: the file was edited or corrupted; refit it with {refit}")
     return doc
+
+
+def read_param_document(path: str | Path) -> dict:
+    """Read and check a parameter file: format, version and checksum."""
+    return _read_checked(path, FORMAT, FORMAT_VERSION, "`tinytasks fit`")
+
+
+def write_joint_file(path: str | Path, joint: JointCorrection, metadata: dict) -> dict:
+    """Write a joint-estimate parameter file (byte-identical for identical inputs)."""
+    return _write(path, _document(JOINT_FORMAT, JOINT_FORMAT_VERSION, metadata, "joint", joint.to_dict()))
+
+
+def load_joint(path: str | Path) -> tuple[JointCorrection, dict]:
+    """The joint correction and the metadata of a checked joint parameter file."""
+    doc = _read_checked(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
+    return JointCorrection.from_dict(doc["joint"]), doc["metadata"]
 
 
 def load_estimator(path: str | Path) -> tuple[TinyEstimator, dict]:

@@ -63,3 +63,5 @@ def test_average_of_independent_estimates_and_its_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "average of 6 tiny tasks" in out and ": 52.50 [" in out and "[50.50, 54.50]" in out
     assert "missing" not in out
+    # All six tasks: the joint estimate too, one row per task.
+    assert "| tiny_hellaswag | 51.00 [49.00, 53.00] |" in out and "average of the joint estimates: " in out

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from estimators.extrapolation import CANDIDATE_LINES, ExtrapolationGuard
 
@@ -76,6 +77,8 @@ def test_the_interval_widens_before_the_estimate_moves():
     band = np.array([np.median(acc), top[-int(0.085 * n)]])
     assert guard.upper.weight(band).tolist() == [0, 0]
     assert guard.upper.weight(band, "interval")[0] == 0 and 0.2 < guard.upper.weight(band, "interval")[1] < 0.5
+    with pytest.raises(ValueError, match="estimate"):
+        guard.upper.weight(band, "intervals")
     map_score = 100 * band
     score, lower, upper, _ = guard.apply(band, map_score, map_score - 1, map_score + 1)
     assert np.array_equal(score, map_score)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from estimators import load_joint
 from estimators.comparison import Difference, average_estimates, compare_estimates
 
+from .joint_fitting import JOINT_PARAMS
 from .registry import TASK_OF_BENCHMARK
 from .results_files import model_name, read_results
 
@@ -63,4 +65,36 @@ def format_average(path: str | Path) -> str:
     if len(tasks) < len(TASK_OF_BENCHMARK):
         lines.append(f"note: {len(TASK_OF_BENCHMARK) - len(tasks)} of the {len(TASK_OF_BENCHMARK)} leaderboard "
                      "tasks are missing; this is not the leaderboard average")
+    else:
+        lines += ["", *joint_lines({t: est[t] for t in tasks}, _extrapolated(path, tasks))]
     return "\n".join(lines)
+
+
+def _extrapolated(path: str | Path, tasks: list[str]) -> dict[str, bool]:
+    _, doc = read_results(path)
+    return {t: bool(doc["results"][t].get("extrapolated,none", False)) for t in tasks}
+
+
+def joint_lines(est: dict[str, tuple[float, float, float]], extrapolated: dict[str, bool],
+                params: Path = JOINT_PARAMS) -> list[str]:
+    """The joint estimate of every task (each corrected by all six tasks'
+    estimates) and their average, as report lines."""
+    if not params.is_file():
+        return [f"note: no joint-estimate parameters at {params}; run `tinytasks fit-joint` for the joint estimate"]
+    joint, _ = load_joint(params)
+    tasks = list(joint.tasks)
+    missing = sorted(set(tasks) - set(est))
+    if missing:
+        return [f"note: no joint estimate: it needs all of {tasks} (missing {missing})"]
+    own = np.array([[est[t][i] for t in tasks] for i in range(3)])
+    flags = np.array([extrapolated.get(t, False) for t in tasks])
+    s, lo, hi = (v[0] for v in joint.apply(*own, flags))
+    lines = ["joint estimate (each task corrected by what all six estimates say; held-out error in "
+             f"{params.parent.name}/report.md):", "", "| task | own estimate | joint estimate |", "| --- | --- | --- |"]
+    for j, t in enumerate(tasks):
+        note = " (extrapolated: own kept)" if flags[j] else ""
+        lines.append(f"| {t} | {own[0, j]:.2f} [{own[1, j]:.2f}, {own[2, j]:.2f}] | "
+                     f"{s[j]:.2f} [{lo[j]:.2f}, {hi[j]:.2f}]{note} |")
+    mean, lower, upper = average_estimates(s, lo, hi)
+    lines += ["", f"average of the joint estimates: {mean:.2f} [{lower:.2f}, {upper:.2f}] (95%, errors independent)"]
+    return lines

@@ -1,0 +1,97 @@
+import json
+
+import numpy as np
+import pytest
+
+from estimators import JointCorrection, ParamFileError, load_joint, write_joint_file
+from tinytasks.joint_fitting import JOINT_PARAMS
+
+TASKS = ["a", "b", "c", "d"]
+NOISE_SD = np.array([1.0, 1.0, 1.0, 4.0])  # task d is estimated from a few items only
+
+
+def _simulate(n: int, seed: int):
+    """Four correlated real scores (one latent strength plus task-specific
+    parts) and estimates of them with known error SDs and exact 95% bounds."""
+    rng = np.random.default_rng(seed)
+    strength = rng.normal(0, 1, n)
+    truth = 50 + 10 * strength[:, None] + rng.normal(0, 2, (n, 4))
+    score = truth + rng.normal(0, 1, (n, 4)) * NOISE_SD
+    half = 1.96 * NOISE_SD * np.ones((n, 1))
+    return score, score - half, score + half, truth
+
+
+def test_joint_correction_borrows_strength_from_the_other_tasks():
+    score, lower, upper, truth = _simulate(3000, seed=0)
+    joint = JointCorrection.fit(TASKS, score, lower, upper, truth)
+    s2, lo2, hi2, t2 = _simulate(2000, seed=1)
+    js, jlo, jhi = joint.apply(s2, lo2, hi2)
+    own_mae, joint_mae = np.abs(s2 - t2).mean(0), np.abs(js - t2).mean(0)
+    # The noisy task's error falls by far (the other three pin its strength
+    # part); the precise ones do not get worse beyond noise.
+    assert joint_mae[3] < 0.75 * own_mae[3], (own_mae, joint_mae)
+    assert (joint_mae[:3] < own_mae[:3] * 1.05).all(), (own_mae, joint_mae)
+    cover = ((jlo <= t2) & (t2 <= jhi)).mean(0)
+    assert ((cover > 0.92) & (cover < 0.98)).all(), cover
+    assert (jhi - jlo)[:, 3].mean() < (hi2 - lo2)[:, 3].mean()
+
+
+def test_extrapolated_estimates_keep_their_own_values():
+    score, lower, upper, truth = _simulate(500, seed=2)
+    joint = JointCorrection.fit(TASKS, score, lower, upper, truth)
+    flags = np.zeros((3, 4), bool)
+    flags[1, 2] = True
+    js, jlo, jhi = joint.apply(score[:3], lower[:3], upper[:3], flags)
+    assert (js[1, 2], jlo[1, 2], jhi[1, 2]) == (score[1, 2], lower[1, 2], upper[1, 2])
+    assert js[0, 2] != score[0, 2]
+
+
+def test_bad_input_is_a_clear_error():
+    score, lower, upper, truth = _simulate(500, seed=3)
+    joint = JointCorrection.fit(TASKS, score, lower, upper, truth)
+    with pytest.raises(ValueError, match="all 4 tasks"):
+        joint.apply(score[:, :3], lower[:, :3], upper[:, :3])
+    bad = score.copy()
+    bad[0, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        joint.apply(bad, lower, upper)
+    with pytest.raises(ValueError, match="at least 50 models"):
+        JointCorrection.fit(TASKS, score[:20], lower[:20], upper[:20], truth[:20])
+    with pytest.raises(ValueError, match="upper bound"):
+        joint.apply(score, upper, lower)
+
+
+def test_joint_file_round_trip_and_checks(tmp_path):
+    score, lower, upper, truth = _simulate(400, seed=4)
+    joint = JointCorrection.fit(TASKS, score, lower, upper, truth)
+    path = tmp_path / "joint.json"
+    write_joint_file(path, joint, {"note": "test"})
+    first = path.read_bytes()
+    loaded, meta = load_joint(path)
+    assert meta == {"note": "test"}
+    for a, b in zip(joint.apply(score, lower, upper), loaded.apply(score, lower, upper)):
+        np.testing.assert_array_equal(a, b)
+    write_joint_file(path, JointCorrection.fit(TASKS, score, lower, upper, truth), {"note": "test"})
+    assert path.read_bytes() == first  # deterministic
+    doc = json.loads(first)
+    doc["width_factors"] = [1.0] * 4
+    doc["joint"]["width_factors"] = [1.0] * 4
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ParamFileError, match="checksum mismatch"):
+        load_joint(path)
+    doc["format_version"] = 0
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ParamFileError, match="version 0"):
+        load_joint(path)
+
+
+def test_the_shipped_joint_file_loads_and_its_report_shows_a_gain():
+    joint, meta = load_joint(JOINT_PARAMS)
+    assert list(joint.tasks) == meta["tasks"] and len(joint.tasks) == 6
+    report = json.loads((JOINT_PARAMS.parent / "report.json").read_text())
+    assert report["params_sha256"] == json.loads(JOINT_PARAMS.read_text())["sha256"]
+    v = report["validation"]
+    assert v["average"]["joint"]["mae"] < v["average"]["own"]["mae"]
+    for task, row in v.items():
+        if task != "average":
+            assert 0.90 <= row["joint"]["coverage"] <= 0.98, (task, row["joint"])

@@ -1,0 +1,133 @@
+"""`tinytasks fit-joint`: the joint estimate across the six leaderboard tasks,
+learned from held-out estimates of the shared data's models that have all six."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from sklearn.model_selection import KFold
+
+from estimators import JointCorrection, TinyEstimator, write_joint_file
+from estimators.comparison import average_estimates
+from estimators.validation import score_metrics
+
+from . import __version__
+from .fitting import FitSettings, eligible_indices, numerical_library_versions
+from .registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from .shared_data import SOURCES, item_table, load_source, shared_data_dir
+
+JOINT_DIR = TASK_CONFIG_DIR / "leaderboard_joint"
+JOINT_PARAMS = JOINT_DIR / "params.json"
+
+
+@dataclass
+class HeldOutEstimates:
+    """The shipped configuration's estimates of models it was not fitted on:
+    models x benchmarks arrays, rows in `models` order."""
+
+    models: list[str]
+    benchmarks: list[str]
+    score: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    extrapolated: np.ndarray
+    truth: np.ndarray
+
+
+def held_out_estimates(settings: FitSettings, root: Path | None = None,
+                       progress: Callable[[str], None] = print) -> HeldOutEstimates:
+    """K-fold over the models that every benchmark's shared data has: each
+    benchmark's estimator, configured as `tinytasks fit-shared` configures the
+    shipped one (anchors among the items with text), is fitted on all of its
+    models outside the fold and estimates the fold's models."""
+    root = root or shared_data_dir()
+    benches = list(SOURCES)
+    data = {b: load_source(b, root) for b in benches}
+    eligible = {b: eligible_indices(data[b], item_table(b, root)) for b in benches}
+    common = sorted(set.intersection(*(set(d.models) for d in data.values())))
+    progress(f"{len(common)} models have all of {', '.join(benches)}")
+    shape = (len(common), len(benches))
+    out = HeldOutEstimates(common, benches, score=np.full(shape, np.nan), lower=np.full(shape, np.nan),
+                           upper=np.full(shape, np.nan), extrapolated=np.zeros(shape, bool),
+                           truth=np.full(shape, np.nan))
+    folds = KFold(settings.n_folds, shuffle=True, random_state=settings.seed).split(common)
+    for fold, (_, test) in enumerate(folds):
+        test_models = {common[i] for i in test}
+        for j, b in enumerate(benches):
+            d = data[b]
+            row = {m: i for i, m in enumerate(d.models)}
+            t_idx = np.array([row[common[i]] for i in test])
+            train = np.array([i for i, m in enumerate(d.models) if m not in test_models])
+            budget = eligible[b].size if settings.budget is None else min(settings.budget, eligible[b].size)
+            est = TinyEstimator(budget, settings.anchor_method, settings.n_dims, settings.seed).fit(
+                d.responses[train], d.scores[train], eligible[b])
+            r = est.predict(d.responses[t_idx][:, est.anchors_.items])
+            out.score[test, j], out.lower[test, j], out.upper[test, j] = r.score, r.lower, r.upper
+            out.extrapolated[test, j] = r.extrapolated
+            out.truth[test, j] = d.scores[t_idx]
+        progress(f"  fold {fold + 1}/{settings.n_folds}: estimated {len(test)} held-out models on all six")
+    return out
+
+
+def joint_validation(h: HeldOutEstimates, seed: int = 0) -> dict:
+    """Per benchmark and for the average: held-out metrics of the own
+    estimates and of the joint ones, whose corrections and interval factors
+    are fitted without the models they are scored on (a nested fit)."""
+    joint, lo_j, hi_j = (np.empty_like(h.score) for _ in range(3))
+    for tr, te in KFold(5, shuffle=True, random_state=seed).split(h.score):
+        jc = JointCorrection.fit(h.benchmarks, h.score[tr], h.lower[tr], h.upper[tr], h.truth[tr], seed=seed)
+        joint[te], lo_j[te], hi_j[te] = jc.apply(h.score[te], h.lower[te], h.upper[te], h.extrapolated[te])
+    rows = {b: {"own": score_metrics(h.score[:, j], h.truth[:, j], h.lower[:, j], h.upper[:, j]),
+                "joint": score_metrics(joint[:, j], h.truth[:, j], lo_j[:, j], hi_j[:, j])}
+            for j, b in enumerate(h.benchmarks)}
+    # The average's interval as `tinytasks average` gives it (errors independent).
+    rows["average"] = {}
+    for name, (s, lo, hi) in (("own", (h.score, h.lower, h.upper)), ("joint", (joint, lo_j, hi_j))):
+        mean, lower, upper = average_estimates(s, lo, hi)
+        rows["average"][name] = score_metrics(mean, h.truth.mean(1), lower, upper)
+    return rows
+
+
+def fit_joint(settings: FitSettings, out: Path = JOINT_PARAMS, root: Path | None = None,
+              progress: Callable[[str], None] = print) -> dict:
+    """Fit the joint correction on held-out estimates, write `out` and a
+    validation report beside it. Returns the report."""
+    t0 = time.perf_counter()
+    h = held_out_estimates(settings, root, progress)
+    tasks = [TASK_OF_BENCHMARK[b] for b in h.benchmarks]
+    joint = JointCorrection.fit(tasks, h.score, h.lower, h.upper, h.truth, seed=settings.seed)
+    metadata = {
+        "tasks": tasks, "tinytasks_version": __version__,
+        "estimator": "per task, boosted trees on all six held-out estimates predict the task estimate's error",
+        "fit_settings": asdict(settings), "fitted_with": numerical_library_versions(),
+        "source": {"n_models": len(h.models), "benchmarks": {b: SOURCES[b].responses for b in h.benchmarks},
+                   "licence": sorted({SOURCES[b].licence for b in h.benchmarks})},
+    }
+    doc = write_joint_file(out, joint, metadata)
+    progress(f"wrote {out} ({time.perf_counter() - t0:.0f}s)")
+    report = {"n_models": len(h.models), "tasks": tasks, "params_sha256": doc["sha256"],
+              "validation": joint_validation(h, settings.seed)}
+    out.parent.joinpath("report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    out.parent.joinpath("report.md").write_text(joint_report_markdown(report))
+    return report
+
+
+def joint_report_markdown(report: dict) -> str:
+    """The validation report as a Markdown table."""
+    lines = ["# Joint estimate across the six tasks: held-out validation", "",
+             f"{report['n_models']} shared-data models with all six tasks; the per-task estimates are held out "
+             "(5-fold over models), and so are the joint corrections learned from them (5-fold again). "
+             "MAE in leaderboard points; cover = share of real scores inside the 95% interval (for the average: "
+             "the interval of `tinytasks average`, errors taken as independent).", "",
+             "| task | own MAE | joint MAE | own cover | joint cover | own width | joint width |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, r in report["validation"].items():
+        o, j = r["own"], r["joint"]
+        lines.append(f"| {name} | {o['mae']:.2f} | {j['mae']:.2f} | {o['coverage']:.3f} | {j['coverage']:.3f} | "
+                     f"{o['mean_interval_width']:.2f} | {j['mean_interval_width']:.2f} |")
+    return "\n".join(lines) + "\n"
