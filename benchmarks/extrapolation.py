@@ -116,6 +116,10 @@ def main() -> int:
                    "coverage_not_flagged": float(inside[quiet].mean()) if quiet.any() else None}
             if kind == "strength":
                 row["candidates"] = candidate_errors(res.estimators[0], data.responses[splits[0][1]], truth)
+                train, test = splits[0]
+                row["error_sources"] = error_sources(
+                    np.abs(p["tiny"] - truth), random_sample_mae(truth, len(data.items), FULL_SIZE[bench]), truth,
+                    np.nanmean(data.responses[test], 1), np.nanmean(data.responses[train], 1), data.scores[train])
             report[bench][kind] = row
             cnf = "-" if row["coverage_not_flagged"] is None else f"{row['coverage_not_flagged']:.3f}"
             lines.append(table_row(
@@ -130,8 +134,47 @@ def main() -> int:
         for bench, c in strength:
             lines.append(table_row(bench, c["chosen_fallback"], f"{c['map']:.2f}",
                                    *(f"{c[n]:.2f}" if n in c else "-" for n in CANDIDATE_LINES)))
+    if strength:
+        lines += ["", "## Strongest models: where the error comes from", "",
+                  "Perfect: held-out models with a real score of 100 (on the leaderboard's TruthfulQA, contaminated "
+                  "models that answer every anchor; a random sample of such a model is always exact). Same "
+                  "accuracy: held-out and calibration models whose anchor accuracy lies in the calibration models' "
+                  "top 5% of accuracies; the held-out ones score higher at the same accuracy because they were "
+                  "picked for their real score, which no estimator from the anchors can see.", "",
+                  "| benchmark | perfect: n | perfect: tinytasks MAE | rest: tinytasks MAE | rest: random-sample MAE "
+                  "| same accuracy: n held-out / calibration | mean real score held-out / calibration |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for bench, r in report.items():
+            if "strength" in r:
+                e = r["strength"]["error_sources"]
+                lines.append(table_row(
+                    bench, e["n_perfect"], _fmt(e["perfect_mae"]), _fmt(e["rest_mae"]), _fmt(e["rest_random_mae"]),
+                    f"{e['band_n_test']} / {e['band_n_train']}",
+                    f"{_fmt(e['band_score_test'])} / {_fmt(e['band_score_train'])}"))
     write_results(a.out, lines, report)
     return 0
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+def _mean(v: np.ndarray) -> float | None:
+    return float(v.mean()) if v.size else None
+
+
+def error_sources(tiny_err: np.ndarray, random_err: np.ndarray, truth: np.ndarray, acc_test: np.ndarray,
+                  acc_train: np.ndarray, s_train: np.ndarray) -> dict:
+    """The strength split's error apart: perfect-score models vs the rest, and
+    real scores of held-out vs calibration models at the same anchor accuracy."""
+    perfect = truth >= 100 - 1e-9
+    lo = np.quantile(acc_train, 0.95)
+    band_test = (acc_test >= lo) & (acc_test <= acc_train.max())
+    band_train = acc_train >= lo
+    return {"n_perfect": int(perfect.sum()), "perfect_mae": _mean(tiny_err[perfect]),
+            "rest_mae": _mean(tiny_err[~perfect]), "rest_random_mae": _mean(random_err[~perfect]),
+            "band_n_test": int(band_test.sum()), "band_n_train": int(band_train.sum()),
+            "band_score_test": _mean(truth[band_test]), "band_score_train": _mean(s_train[band_train])}
 
 
 if __name__ == "__main__":
