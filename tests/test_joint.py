@@ -74,7 +74,6 @@ def test_joint_file_round_trip_and_checks(tmp_path):
     write_joint_file(path, JointCorrection.fit(TASKS, score, lower, upper, truth), {"note": "test"})
     assert path.read_bytes() == first  # deterministic
     doc = json.loads(first)
-    doc["width_factors"] = [1.0] * 4
     doc["joint"]["width_factors"] = [1.0] * 4
     path.write_text(json.dumps(doc))
     with pytest.raises(ParamFileError, match="checksum mismatch"):

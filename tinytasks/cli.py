@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("results", help="lm-eval results JSON (or its folder), written with --log_samples")
 
     j = sub.add_parser("fit-joint", help="refit the shipped joint estimate (each task corrected by all six tasks' "
-                                         "estimates) from shared/data; ~15 min")
+                                         "estimates) from shared/data; ~10 min")
     j.add_argument("--out", default=None, help="parameter file to write (default: the shipped one)")
     j.add_argument("--seed", type=int, default=0)
     s = sub.add_parser("fit-shared", help="refit the shipped parameter files from shared/data")

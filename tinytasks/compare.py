@@ -19,7 +19,10 @@ METRICS = ("est_score", "est_lower", "est_upper")
 
 def read_estimates(path: str | Path) -> tuple[str, dict[str, tuple[float, float, float]]]:
     """(model name, {task: (score, lower, upper)}) from an lm-eval results JSON."""
-    path, doc = read_results(path)
+    return _estimates(*read_results(path))
+
+
+def _estimates(path: Path, doc: dict) -> tuple[str, dict[str, tuple[float, float, float]]]:
     out = {}
     for task, res in doc["results"].items():
         if all(f"{m},none" in res for m in METRICS):
@@ -52,7 +55,8 @@ def format_comparison(name_a: str, name_b: str, diffs: dict[str, Difference]) ->
 def format_average(path: str | Path) -> str:
     """The average of the tiny task estimates in one results file (the Open
     LLM Leaderboard average when all six are there) with its interval."""
-    name, est = read_estimates(path)
+    path, doc = read_results(path)
+    name, est = _estimates(path, doc)
     tasks = [t for t in TASK_OF_BENCHMARK.values() if t in est]
     if not tasks:
         raise ValueError(f"{path} has no tiny task estimates to average")
@@ -66,13 +70,9 @@ def format_average(path: str | Path) -> str:
         lines.append(f"note: {len(TASK_OF_BENCHMARK) - len(tasks)} of the {len(TASK_OF_BENCHMARK)} leaderboard "
                      "tasks are missing; this is not the leaderboard average")
     else:
-        lines += ["", *joint_lines({t: est[t] for t in tasks}, _extrapolated(path, tasks))]
+        flags = {t: bool(doc["results"][t].get("extrapolated,none", False)) for t in tasks}
+        lines += ["", *joint_lines({t: est[t] for t in tasks}, flags)]
     return "\n".join(lines)
-
-
-def _extrapolated(path: str | Path, tasks: list[str]) -> dict[str, bool]:
-    _, doc = read_results(path)
-    return {t: bool(doc["results"][t].get("extrapolated,none", False)) for t in tasks}
 
 
 def joint_lines(est: dict[str, tuple[float, float, float]], extrapolated: dict[str, bool],

@@ -41,6 +41,14 @@ class FitSettings:
     seed: int = 0
     n_folds: int = 5
 
+    def anchors_for(self, n_eligible: int) -> int:
+        """The number of anchors for a pool with `n_eligible` eligible items."""
+        return n_eligible if self.budget is None else min(self.budget, n_eligible)
+
+    def estimator(self, budget: int | None) -> TinyEstimator:
+        """An unfitted estimator with these settings and `budget` anchors."""
+        return TinyEstimator(budget, self.anchor_method, self.n_dims, self.seed)
+
 
 def eligible_indices(data: CalibrationData, items: pd.DataFrame | None) -> np.ndarray:
     """Indices of the pool items that may be anchors: those in the item table."""
@@ -66,7 +74,7 @@ def validation_table(
              f"({settings.n_folds} folds over {len(data.models)} models)")
     results = cross_validate_budgets(
         data.responses, data.scores,
-        lambda b: TinyEstimator(b, settings.anchor_method, settings.n_dims, settings.seed),
+        settings.estimator,
         budgets, n_folds=settings.n_folds, seed=settings.seed, eligible=eligible,
         progress=lambda m: progress("    " + m),
     )
@@ -81,12 +89,10 @@ def fit_task(
     """Fit, write `out` (parameter file) and `report.json`/`report.md` beside it.
     Returns the report."""
     eligible = eligible_indices(data, items)
-    budget = eligible.size if settings.budget is None else min(settings.budget, eligible.size)
+    budget = settings.anchors_for(eligible.size)
     progress(f"{task}: fitting on {len(data.models)} models x {len(data.items)} items, budget {budget}")
     t0 = time.perf_counter()
-    est = TinyEstimator(budget, settings.anchor_method, settings.n_dims, settings.seed).fit(
-        data.responses, data.scores, eligible
-    )
+    est = settings.estimator(budget).fit(data.responses, data.scores, eligible)
     if budget >= MIN_ANCHORS:
         progress(f"{task}: fitting the score maps for adaptive tests (replaying {len(data.models)} models' answers)")
         est.fit_adaptive(data.responses, data.scores)

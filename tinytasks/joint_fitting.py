@@ -12,8 +12,9 @@ from typing import Callable
 import numpy as np
 from sklearn.model_selection import KFold
 
-from estimators import JointCorrection, TinyEstimator, write_joint_file
+from estimators import JointCorrection, write_joint_file
 from estimators.comparison import average_estimates
+from estimators.joint import N_FOLDS
 from estimators.validation import score_metrics
 
 from . import __version__
@@ -55,16 +56,15 @@ def held_out_estimates(settings: FitSettings, root: Path | None = None,
     out = HeldOutEstimates(common, benches, score=np.full(shape, np.nan), lower=np.full(shape, np.nan),
                            upper=np.full(shape, np.nan), extrapolated=np.zeros(shape, bool),
                            truth=np.full(shape, np.nan))
+    row_of = {b: {m: i for i, m in enumerate(data[b].models)} for b in benches}
     folds = KFold(settings.n_folds, shuffle=True, random_state=settings.seed).split(common)
     for fold, (_, test) in enumerate(folds):
         test_models = {common[i] for i in test}
         for j, b in enumerate(benches):
             d = data[b]
-            row = {m: i for i, m in enumerate(d.models)}
-            t_idx = np.array([row[common[i]] for i in test])
+            t_idx = np.array([row_of[b][common[i]] for i in test])
             train = np.array([i for i, m in enumerate(d.models) if m not in test_models])
-            budget = eligible[b].size if settings.budget is None else min(settings.budget, eligible[b].size)
-            est = TinyEstimator(budget, settings.anchor_method, settings.n_dims, settings.seed).fit(
+            est = settings.estimator(settings.anchors_for(eligible[b].size)).fit(
                 d.responses[train], d.scores[train], eligible[b])
             r = est.predict(d.responses[t_idx][:, est.anchors_.items])
             out.score[test, j], out.lower[test, j], out.upper[test, j] = r.score, r.lower, r.upper
@@ -79,7 +79,7 @@ def joint_validation(h: HeldOutEstimates, seed: int = 0) -> dict:
     estimates and of the joint ones, whose corrections and interval factors
     are fitted without the models they are scored on (a nested fit)."""
     joint, lo_j, hi_j = (np.empty_like(h.score) for _ in range(3))
-    for tr, te in KFold(5, shuffle=True, random_state=seed).split(h.score):
+    for tr, te in KFold(N_FOLDS, shuffle=True, random_state=seed).split(h.score):
         jc = JointCorrection.fit(h.benchmarks, h.score[tr], h.lower[tr], h.upper[tr], h.truth[tr], seed=seed)
         joint[te], lo_j[te], hi_j[te] = jc.apply(h.score[te], h.lower[te], h.upper[te], h.extrapolated[te])
     rows = {b: {"own": score_metrics(h.score[:, j], h.truth[:, j], h.lower[:, j], h.upper[:, j]),
