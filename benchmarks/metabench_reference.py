@@ -18,6 +18,9 @@ full score. This script checks, per benchmark, on the models with responses:
   means it carries information from outside the pool (e.g. answers to items
   not in it);
 - our own whole-pool MAE, read from benchmarks/results/estimation_error.json.
+  Our pool can be larger than metabench's: where the shared data holds
+  several pools of a benchmark (another metabench pool, ATLAS items with
+  text), tinytasks merges them; the item count is given beside it.
 
     python benchmarks/metabench_reference.py        # ~1 min on 2 cores
 """
@@ -75,16 +78,17 @@ def partial_correlation(a: np.ndarray, b: np.ndarray, given: np.ndarray) -> floa
 
 def analyse(benchmark: str, data_dir: Path, ours: dict) -> dict:
     src = SOURCES[benchmark]
-    responses = pd.read_csv(data_dir / src.responses, index_col=0)
+    pool = src.responses[0]  # metabench's own pool, the one its theta and predictions come from
+    responses = pd.read_csv(data_dir / pool, index_col=0)
     scores = pd.read_csv(data_dir / src.scores, index_col=0)
-    items = pd.read_csv(data_dir / src.responses.replace("__responses.csv", "__items.csv"), dtype={"item": str})
+    items = pd.read_csv(data_dir / pool.replace("__responses.csv", "__items.csv"), dtype={"item": str})
     items = items.set_index("item").loc[responses.columns]
     test = scores[scores["set"] == "test"]
     train = scores.loc[responses.index]
     y, theta = train["score"].to_numpy(float), train["theta"].to_numpy(float)
     x = responses.to_numpy(float)
     if np.isnan(x).any():
-        raise ValueError(f"{src.responses} has missing cells; this check needs complete responses")
+        raise ValueError(f"{pool} has missing cells; this check needs complete responses")
     reproduced = {s: eap_4pl(x, items, s) for s in (".x", ".y")}
     best = max(reproduced, key=lambda s: np.corrcoef(reproduced[s], theta)[0, 1])
     eap, accuracy = reproduced[best], x.mean(1)
@@ -106,7 +110,7 @@ def our_whole_pool_mae() -> dict:
     if not path.exists():
         return {}
     benchmarks = json.loads(path.read_text())["benchmarks"]
-    return {bench: row["tiny"]["mae"] for bench, b in benchmarks.items()
+    return {bench: {"mae": row["tiny"]["mae"], "items": row["budget"]} for bench, b in benchmarks.items()
             for row in b["validation"] if row["whole_pool"]}
 
 
@@ -123,7 +127,7 @@ def main() -> int:
         "is taken out of both.",
         "",
         "| benchmark | pool | metabench held-out MAE | r(theta, reproduced) | iso MAE: metabench theta "
-        "| iso MAE: reproduced from pool | iso MAE: pool accuracy | partial r | tinytasks whole-pool MAE |",
+        "| iso MAE: reproduced from pool | iso MAE: pool accuracy | partial r | tinytasks whole-pool MAE (items) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     report = []
@@ -135,7 +139,7 @@ def main() -> int:
             bench, r["pool"], f"{r['metabench_heldout_mae']:.2f}", f"{r['reproduction_pearson']:.3f}",
             f"{r['iso_mae_metabench_theta']:.2f}", f"{r['iso_mae_pool_eap']:.2f}",
             f"{r['iso_mae_pool_accuracy']:.2f}", f"{r['partial_corr_theta_score_given_pool']:.2f}",
-            "-" if mine is None else f"{mine:.2f}"))
+            "-" if mine is None else f"{mine['mae']:.2f} ({mine['items']})"))
     write_results(OUT, lines, {"rows": report})
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,11 +58,38 @@ def read_scores_csv(path: str | Path, score_column: str = "score", model_column:
     return s
 
 
+def merge_response_tables(tables: Sequence[pd.DataFrame], names: Sequence[str]) -> pd.DataFrame:
+    """One models x items table from several that cover different item pools
+    of the same benchmark: the models found in every table, the first
+    table's items then each later table's new ones. An item in two tables
+    must have the same answers in both."""
+    models = tables[0].index
+    for df in tables[1:]:
+        models = models[models.isin(df.index)]
+    merged = tables[0].loc[models]
+    for df, name in zip(tables[1:], names[1:]):
+        part = df.loc[models]
+        shared = merged.columns.intersection(part.columns)
+        a, b = merged[shared].to_numpy(float), part[shared].to_numpy(float)
+        both = ~np.isnan(a) & ~np.isnan(b)
+        if (a[both] != b[both]).any():
+            raise ValueError(f"{name} disagrees with {names[0]} on {int((a[both] != b[both]).sum())} answers to "
+                             f"items both hold; they must come from the same evaluation runs")
+        merged = pd.concat([merged, part.drop(columns=shared)], axis=1)
+    return merged
+
+
 def load_calibration_data(
-    responses_path: str | Path, scores_path: str | Path, score_column: str = "score", model_column: str = "model"
+    responses_path: str | Path | Sequence[str | Path], scores_path: str | Path, score_column: str = "score",
+    model_column: str = "model",
 ) -> CalibrationData:
-    """Models present in both files (with a finite score), in the responses' order."""
-    r = read_responses_csv(responses_path)
+    """Models present in the responses and the scores file (with a finite
+    score), in the responses' order. Several responses files (pools of the
+    same benchmark) are merged by `merge_response_tables`."""
+    paths = [responses_path] if isinstance(responses_path, (str, Path)) else list(responses_path)
+    if not paths:
+        raise ValueError("no responses file given")
+    r = merge_response_tables([read_responses_csv(p) for p in paths], [str(p) for p in paths])
     s = read_scores_csv(scores_path, score_column, model_column)
     s = s[np.isfinite(s)]
     common = r.index[r.index.isin(s.index)]
@@ -70,7 +98,7 @@ def load_calibration_data(
             f"only {len(common)} models have both responses and a score; at least 10 are needed to fit"
         )
     h = hashlib.sha256()
-    for p in (responses_path, scores_path):
+    for p in (*paths, scores_path):
         h.update(Path(p).read_bytes())
     return CalibrationData(
         models=list(common), items=list(r.columns), responses=r.loc[common].to_numpy(dtype=float),

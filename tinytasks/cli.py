@@ -68,8 +68,9 @@ def cmd_fit_shared(a) -> int:
         data = load_source(bench, root)
         items = item_table(bench, root)
         task = TASK_OF_BENCHMARK[bench]
-        source = {"responses": src.responses, "scores": src.scores, "licence": src.licence,
-                  "description": f"shared/data/{src.responses}; prompt format: {src.lm_eval_format}"}
+        files = ", ".join(f"shared/data/{r}" for r in src.responses)
+        source = {"responses": list(src.responses), "scores": src.scores, "licence": src.licence,
+                  "description": f"{files}; prompt format: {src.lm_eval_format}"}
         out = Path(a.out_dir) / task / "params.json"
         fit_task(task, bench, data, items, out, _settings(a), source, a.report_budgets)
     return 0

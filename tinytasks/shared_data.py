@@ -24,42 +24,55 @@ ATLAS_LICENCE = "no licence stated (ATLAS response matrices); scores from the Op
 
 @dataclass(frozen=True)
 class Source:
-    """Where a benchmark's calibration data lives, relative to shared/data."""
+    """Where a benchmark's calibration data lives, relative to shared/data.
+
+    `responses` may name several files: pools of the same benchmark from the
+    same evaluation runs, merged over the models found in all of them.
+    `items_parquets` hold the item text (and, for most, the exact prompt in
+    a `*_longprompt` column); `prompts` are metabench's per-item prompt CSVs.
+    """
 
     benchmark: str
-    responses: str
+    responses: tuple[str, ...]
     scores: str
     score_column: str
     model_column: str
-    items_parquet: str | None
+    items_parquets: tuple[str, ...]
     id_column: str
-    prompts: str | None
+    prompts: tuple[str, ...]
     licence: str
     lm_eval_format: str
 
 
-def _mb(stem: str, items: str, id_column: str = "metabench_idx", fmt: str = "") -> dict:
+MB = "responses/metabench"
+
+
+def _mb(stems: tuple[str, ...], items: tuple[str, ...], id_column: str = "metabench_idx", fmt: str = "") -> dict:
     return dict(
-        responses=f"responses/metabench/{stem}__responses.csv",
-        scores=f"responses/metabench/{stem}__scores.csv", score_column="score", model_column="model",
-        items_parquet=f"responses/metabench/items/{items}.parquet", id_column=id_column,
-        prompts=f"responses/metabench/{stem}__prompts.csv", licence=METABENCH_LICENCE, lm_eval_format=fmt,
+        responses=tuple(f"{MB}/{s}__responses.csv" for s in stems),
+        scores=f"{MB}/{stems[0]}__scores.csv", score_column="score", model_column="model",
+        items_parquets=tuple(f"{MB}/items/{i}.parquet" for i in items), id_column=id_column,
+        prompts=tuple(f"{MB}/{s}__prompts.csv" for s in stems),
+        licence=METABENCH_LICENCE, lm_eval_format=fmt,
     )
 
 
 SOURCES = {
-    "arc": Source("arc", **_mb("arc-4PL-MAP-0.005-seed=1-v2", "arc", fmt="ARC-Challenge 25-shot, acc_norm")),
-    "gsm8k": Source("gsm8k", **_mb("gsm8k-2PL-EAPsum-0.005-seed=1-v2", "gsm8k", fmt="GSM8K 5-shot, strict exact match")),
-    "mmlu": Source("mmlu", **_mb("mmlu-3PL-MAP-0.01-seed=1", "mmlu-secondary", "mb_sub_idx", fmt="MMLU 5-shot, acc")),
-    "truthfulqa": Source("truthfulqa", **_mb("truthfulqa-2PL-EAPsum-0.01-seed=1", "truthfulqa-secondary",
-                                              fmt="TruthfulQA mc2 0-shot (6-shot QA primer), mc2 > 0.5")),
-    "winogrande": Source("winogrande", **_mb("winogrande-4PL-MAP-0.005-seed=1", "winogrande-secondary",
-                                              fmt="Winogrande 5-shot, partial scoring, acc")),
+    "arc": Source("arc", **_mb(("arc-4PL-MAP-0.005-seed=1-v2", "arc-2PL-MAP-0.005-seed=1"), ("arc", "arc-secondary"),
+                               fmt="ARC-Challenge 25-shot, acc_norm")),
+    "gsm8k": Source("gsm8k", **_mb(("gsm8k-2PL-EAPsum-0.005-seed=1-v2", "gsm8k-2PL-EAPsum-0.001-seed=1"),
+                                   ("gsm8k", "gsm8k-secondary"), fmt="GSM8K 5-shot, strict exact match")),
+    "mmlu": Source("mmlu", **_mb(("mmlu-3PL-MAP-0.01-seed=1",), ("mmlu-secondary",), "mb_sub_idx",
+                                 fmt="MMLU 5-shot, acc")),
+    "truthfulqa": Source("truthfulqa", **_mb(("truthfulqa-2PL-EAPsum-0.01-seed=1",), ("truthfulqa-secondary",),
+                                             fmt="TruthfulQA mc2 0-shot (6-shot QA primer), mc2 > 0.5")),
+    "winogrande": Source("winogrande", **_mb(("winogrande-4PL-MAP-0.005-seed=1",), ("winogrande-secondary",),
+                                             fmt="Winogrande 5-shot, partial scoring, acc")),
     "hellaswag": Source(
-        "hellaswag", responses="responses/atlas/response_matrix_tinyhellaswag.csv",
+        "hellaswag", responses=("responses/atlas/response_matrix_tinyhellaswag.csv",),
         scores="leaderboard/open-llm-leaderboard.csv", score_column="hellaswag", model_column="name",
-        items_parquet=None, id_column="metabench_idx", prompts=None, licence=ATLAS_LICENCE,
-        lm_eval_format="HellaSwag 10-shot, acc_norm",
+        items_parquets=(f"{MB}/items/hellaswag.parquet", f"{MB}/items/hellaswag-secondary.parquet"),
+        id_column="metabench_idx", prompts=(), licence=ATLAS_LICENCE, lm_eval_format="HellaSwag 10-shot, acc_norm",
     ),
 }
 
@@ -80,7 +93,8 @@ def load_source(benchmark: str, root: Path | None = None) -> CalibrationData:
     shared/data (`root`, default `shared_data_dir()`)."""
     src = SOURCES[benchmark]
     root = shared_data_dir() if root is None else root
-    return load_calibration_data(root / src.responses, root / src.scores, src.score_column, src.model_column)
+    return load_calibration_data([root / r for r in src.responses], root / src.scores, src.score_column,
+                                 src.model_column)
 
 
 def _own_part(benchmark: str, doc: dict) -> str | None:
@@ -115,38 +129,48 @@ def _doc_from_parquet(benchmark: str, row: dict) -> dict:
     return doc
 
 
+def _prefix(benchmark: str, doc: dict, prompt: str | None) -> str | None:
+    if prompt is None:
+        return None
+    if benchmark == "hellaswag":
+        # lm-eval capitalises the context's second part, which the parquet's `ctx` does not
+        query = doc["query"]
+        return prompt[: len(prompt) - len(query)] if prompt.lower().endswith(query.lower()) else None
+    return fewshot_prefix(benchmark, doc, prompt)
+
+
 def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
-    """One row per response column that has text: `item` (column name), `key`,
-    `match_text` and `fewshot_prefix` (empty where no prompt is known)."""
+    """One row per response column whose text and few-shot prompt are known:
+    `item` (column name), `key`, `match_text` and `fewshot_prefix`."""
     data_dir = data_dir or shared_data_dir()
     src = SOURCES[benchmark]
-    columns = pd.read_csv(data_dir / src.responses, nrows=0).columns[1:].astype(str)
+    columns = pd.Index([])
+    for r in src.responses:
+        columns = columns.append(pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str))
+    columns = columns.drop_duplicates()
+    prompt_of = {}
+    for path in src.prompts:
+        prompts = pd.read_csv(data_dir / path)
+        prompt_of.update(zip(prompts["item"].astype(str).str.removeprefix(f"{benchmark}."), prompts["prompt"]))
     rows = []
-    if benchmark == "hellaswag":
-        # ATLAS ids share metabench's id space; text is known for few of them.
-        for name in ("hellaswag", "hellaswag-secondary"):
-            df = pd.read_parquet(data_dir / f"responses/metabench/items/{name}.parquet")
-            for r in df.to_dict("records"):
-                if str(r["metabench_idx"]) in set(columns):
-                    doc = _doc_from_parquet(benchmark, r)
-                    prompt = r["alltenshot_longprompt"]
-                    prefix = prompt[: len(prompt) - len(doc["query"])] if prompt.endswith(doc["query"]) else ""
-                    rows.append((str(r["metabench_idx"]), doc, prefix))
-    else:
-        df = pd.read_parquet(data_dir / src.items_parquet)
-        prompts = pd.read_csv(data_dir / src.prompts)
-        prompts["item"] = prompts["item"].astype(str).str.removeprefix(f"{benchmark}.")
-        prompt_of = dict(zip(prompts["item"], prompts["prompt"]))
+    for path in src.items_parquets:
+        df = pd.read_parquet(data_dir / path)
+        long_prompt = next((c for c in df.columns if c.endswith("_longprompt")), None)
         for r in df.to_dict("records"):
             col = str(r[src.id_column])
             if col in set(columns):
                 doc = _doc_from_parquet(benchmark, r)
-                rows.append((col, doc, fewshot_prefix(benchmark, doc, prompt_of[col])))
+                prompt = prompt_of.get(col, r[long_prompt] if long_prompt else None)
+                rows.append((col, doc, _prefix(benchmark, doc, prompt)))
     out = []
     for col, doc, prefix in rows:
-        text = match_text(benchmark, doc)
-        out.append({"item": col, "key": item_key(benchmark, text), "match_text": text, "fewshot_prefix": prefix})
+        if prefix is not None:
+            text = match_text(benchmark, doc)
+            out.append({"item": col, "key": item_key(benchmark, text), "match_text": text, "fewshot_prefix": prefix})
     table = pd.DataFrame(out).drop_duplicates("item")
-    if benchmark != "hellaswag" and len(table) != len(columns):
-        raise ValueError(f"{benchmark}: text found for {len(table)} of {len(columns)} items")
+    for r in src.responses:
+        if r.startswith(MB):  # metabench documents text for every item of its pools
+            missing = set(pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str)) - set(table["item"])
+            if missing:
+                raise ValueError(f"{benchmark}: no text or prompt found for {len(missing)} items of {r}")
     return table.set_index("item").loc[[c for c in columns if c in set(table["item"])]].reset_index()

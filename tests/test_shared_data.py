@@ -1,0 +1,80 @@
+"""Calibration data from several response files of one benchmark, and the
+item table that maps pool items to text and few-shot prompts."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from estimators.tables import load_calibration_data
+
+
+def _write(path, rows: dict, items: list[str]):
+    pd.DataFrame.from_dict(rows, orient="index", columns=items).rename_axis("model").reset_index().to_csv(
+        path, index=False)
+    return path
+
+
+def test_several_pools_merge_over_the_models_in_all_of_them(tmp_path):
+    a = _write(tmp_path / "a.csv", {"m1": [1, 0], "m2": [0, 0], "m3": [1, 1]}, ["i1", "i2"])
+    b = _write(tmp_path / "b.csv", {"m3": [1, 0], "m1": [0, 1], "m4": [1, 1]}, ["i2", "i3"])
+    scores = tmp_path / "s.csv"
+    pd.DataFrame({"model": [f"m{i}" for i in range(1, 5)], "score": [10.0, 20, 30, 40]}).to_csv(scores, index=False)
+    with pytest.raises(ValueError, match="at least 10"):  # only m1 and m3 are in both files
+        load_calibration_data([a, b], scores)
+    rows = {f"m{i}": [i % 2, (i // 2) % 2] for i in range(12)}
+    a = _write(tmp_path / "a.csv", rows, ["i1", "i2"])
+    b = _write(tmp_path / "b.csv", {m: [v[1], 1] for m, v in list(rows.items())[1:]}, ["i2", "i3"])
+    pd.DataFrame({"model": list(rows), "score": np.arange(12.0)}).to_csv(scores, index=False)
+    data = load_calibration_data([a, b], scores)
+    assert data.items == ["i1", "i2", "i3"]
+    assert data.models == [f"m{i}" for i in range(1, 12)]
+    assert np.array_equal(data.responses[:, 2], np.ones(11))
+    assert data.source_sha256 != load_calibration_data(a, scores).source_sha256
+    _write(tmp_path / "b.csv", {m: [1 - v[1], 1] for m, v in rows.items()}, ["i2", "i3"])
+    with pytest.raises(ValueError, match="disagrees .* same evaluation runs"):
+        load_calibration_data([a, b], scores)
+
+
+def test_arc_and_gsm8k_merge_both_metabench_pools_without_losing_models_at_either_end(shared_data):
+    from estimators.tables import load_calibration_data
+    from tinytasks.shared_data import SOURCES, item_table, load_source
+
+    for bench, n_items in (("arc", 145 + 100), ("gsm8k", 237 + 249)):
+        merged = load_source(bench, shared_data)
+        table = item_table(bench, shared_data)
+        assert len(merged.items) == len(table) == n_items  # every item has text and its exact prompt
+        assert table["key"].is_unique and not np.isnan(merged.responses).any()
+        src = SOURCES[bench]
+        first = load_calibration_data(shared_data / src.responses[0], shared_data / src.scores)
+        assert len(merged.models) > 0.85 * len(first.models)
+        assert abs(merged.scores.min() - first.scores.min()) < 1 and abs(merged.scores.max() - first.scores.max()) < 1
+    assert (item_table("gsm8k", shared_data)["fewshot_prefix"].str.count("Question:") == 5).all()
+
+
+def test_every_hellaswag_item_with_text_gets_its_ten_shot_prefix(shared_data):
+    from tinytasks.shared_data import item_table
+
+    table = item_table("hellaswag", shared_data)
+    assert len(table) == 6
+    assert (table["fewshot_prefix"].str.count("\n\n") == 10).all()
+
+
+@pytest.mark.parametrize("bench, atlas_file, lost", [
+    ("winogrande", "response_matrix_tinywinogrande.csv", "weak"),
+    ("truthfulqa", "response_matrix_tinytruthfulqa.csv", "strong"),
+])
+def test_atlas_pools_are_not_merged_because_they_lack_models_at_one_end(bench, atlas_file, lost, shared_data):
+    """Why SOURCES leaves the ATLAS TruthfulQA and Winogrande matrices out:
+    merged over the models in both files, the calibration data would no
+    longer reach weak Winogrande models or the strongest TruthfulQA ones."""
+    from estimators.tables import load_calibration_data
+    from tinytasks.shared_data import SOURCES
+
+    src = SOURCES[bench]
+    first = load_calibration_data(shared_data / src.responses[0], shared_data / src.scores)
+    merged = load_calibration_data([shared_data / src.responses[0], shared_data / "responses/atlas" / atlas_file],
+                                   shared_data / src.scores)
+    if lost == "weak":
+        assert first.scores.min() < 50 and merged.scores.min() > 65
+    else:
+        assert first.scores.max() == 100 and merged.scores.max() < 75
