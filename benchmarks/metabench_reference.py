@@ -19,8 +19,8 @@ full score. This script checks, per benchmark, on the models with responses:
   not in it);
 - our own whole-pool MAE, read from benchmarks/results/estimation_error.json.
   Our pool can be larger than metabench's: where the shared data holds
-  several pools of a benchmark (another metabench pool, ATLAS items with
-  text), tinytasks merges them; the item count is given beside it.
+  two metabench pools of a benchmark (ARC, GSM8K), tinytasks merges them;
+  the item count is given beside it.
 
     python benchmarks/metabench_reference.py        # ~1 min on 2 cores
 """

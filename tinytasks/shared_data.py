@@ -144,10 +144,9 @@ def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
     `item` (column name), `key`, `match_text` and `fewshot_prefix`."""
     data_dir = data_dir or shared_data_dir()
     src = SOURCES[benchmark]
-    columns = pd.Index([])
-    for r in src.responses:
-        columns = columns.append(pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str))
-    columns = columns.drop_duplicates()
+    columns_of = {r: pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str) for r in src.responses}
+    columns = pd.Index([]).append(list(columns_of.values())).drop_duplicates()
+    in_pool = set(columns)
     prompt_of = {}
     for path in src.prompts:
         prompts = pd.read_csv(data_dir / path)
@@ -158,7 +157,7 @@ def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
         long_prompt = next((c for c in df.columns if c.endswith("_longprompt")), None)
         for r in df.to_dict("records"):
             col = str(r[src.id_column])
-            if col in set(columns):
+            if col in in_pool:
                 doc = _doc_from_parquet(benchmark, r)
                 prompt = prompt_of.get(col, r[long_prompt] if long_prompt else None)
                 rows.append((col, doc, _prefix(benchmark, doc, prompt)))
@@ -168,9 +167,10 @@ def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
             text = match_text(benchmark, doc)
             out.append({"item": col, "key": item_key(benchmark, text), "match_text": text, "fewshot_prefix": prefix})
     table = pd.DataFrame(out).drop_duplicates("item")
-    for r in src.responses:
+    known = set(table["item"])
+    for r, cols in columns_of.items():
         if r.startswith(MB):  # metabench documents text for every item of its pools
-            missing = set(pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str)) - set(table["item"])
+            missing = set(cols) - known
             if missing:
                 raise ValueError(f"{benchmark}: no text or prompt found for {len(missing)} items of {r}")
-    return table.set_index("item").loc[[c for c in columns if c in set(table["item"])]].reset_index()
+    return table.set_index("item").loc[[c for c in columns if c in known]].reset_index()
