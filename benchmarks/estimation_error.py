@@ -7,8 +7,12 @@ linear map of it), and metabench's own held-out MAE. Also: tinyBenchmarks'
 pool-accuracy estimators (IRT, p-IRT, gp-IRT) when the pool is treated as the
 whole benchmark, and the IRT fit time on the largest matrix.
 
-    python benchmarks/estimation_error.py            # everything (~15 min on 2 cores)
+    python benchmarks/estimation_error.py            # everything (~35 min on 2 cores)
     python benchmarks/estimation_error.py --benchmarks mmlu --budgets 25,all
+    python benchmarks/estimation_error.py --budgets half --out benchmarks/results/estimation_error_half_pool
+
+"half" is half of each benchmark's pool: the issue's target is to be no worse
+than metabench's whole-pool figure with at most that many items.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from estimators import IRTFitter  # noqa: E402
 from estimators.validation import cross_validate_pool  # noqa: E402
 from tinytasks.cli import _budgets  # noqa: E402
-from tinytasks.fitting import FitSettings, budget_label, validation_table  # noqa: E402
+from tinytasks.fitting import HALF_POOL, FitSettings, budget_label, validation_table  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import write_results  # noqa: E402
@@ -39,7 +43,7 @@ METABENCH_MAE = {"arc": 1.09, "gsm8k": 1.10, "mmlu": 1.04, "truthfulqa": 0.82, "
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--benchmarks", default=",".join(SOURCES))
-    ap.add_argument("--budgets", type=_budgets, default=(10, 25, 50, 100, None))
+    ap.add_argument("--budgets", type=_budgets, default=(10, 25, 50, 100, HALF_POOL, None))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--dims", type=int, default=3)
     ap.add_argument("--anchor-method", default="stratified")
@@ -59,7 +63,8 @@ def main() -> int:
         print(f"{bench}: {len(data.models)} models x {len(data.items)} items", flush=True)
         rows = validation_table(data, np.arange(len(data.items)), settings, a.budgets,
                                 progress=lambda m: print(m, flush=True))
-        pool = cross_validate_pool(data.responses, [b for b in a.budgets if b and b < len(data.items)],
+        pool_budgets = [len(data.items) // 2 if b == HALF_POOL else b for b in a.budgets]
+        pool = cross_validate_pool(data.responses, [b for b in pool_budgets if b and b < len(data.items)],
                                    n_folds=a.folds)
         report["benchmarks"][bench] = {"n_models": len(data.models), "n_items": len(data.items),
                                        "validation": rows, "pool_estimators_mae": pool}

@@ -1,9 +1,14 @@
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
+from tinytasks import cli
 from tinytasks.cli import main
 from tinytasks.fitting import numerical_library_versions
+from tinytasks.pinned_numerics import ENABLED, PINNED_ENV
 from tinytasks.registry import TASK_CONFIG_DIR
 
 
@@ -19,17 +24,17 @@ def test_fit_shared_reproduces_the_shipped_mmlu_file_byte_for_byte(shared_data, 
     assert (tmp_path / "tiny_mmlu" / "params.json").read_bytes() == shipped
 
 
-def test_fit_reports_bad_input_clearly(tmp_path, capsys):
+def test_fit_reports_bad_input_clearly(tmp_path, capfd):
     (tmp_path / "r.csv").write_text("model,a,b\nm1,1,2\n")
     (tmp_path / "s.csv").write_text("model,score\nm1,50\n")
     code = main(["fit", "--responses", str(tmp_path / "r.csv"), "--scores", str(tmp_path / "s.csv"),
                  "--task", "tiny_x", "--out", str(tmp_path / "p.json")])
     assert code == 2
-    assert "only 0, 1 or NaN" in capsys.readouterr().err
+    assert "only 0, 1 or NaN" in capfd.readouterr().err
     code = main(["fit", "--responses", str(tmp_path / "missing.csv"), "--scores", str(tmp_path / "s.csv"),
                  "--task", "tiny_x", "--out", str(tmp_path / "p.json")])
     assert code == 2
-    assert "not found" in capsys.readouterr().err
+    assert "not found" in capfd.readouterr().err
 
 
 def test_fit_on_a_small_own_benchmark_writes_params_and_report(tmp_path):
@@ -47,9 +52,32 @@ def test_fit_on_a_small_own_benchmark_writes_params_and_report(tmp_path):
     out = tmp_path / "tiny_own" / "params.json"
     code = main(["fit", "--responses", str(tmp_path / "r.csv"), "--scores", str(tmp_path / "s.csv"),
                  "--task", "tiny_own", "--budget", "10", "--dims", "1", "--folds", "3",
-                 "--report-budgets", "10,all", "--out", str(out)])
+                 "--report-budgets", "10,half,all", "--out", str(out)])
     assert code == 0
     est, meta = load_estimator(out)
     assert len(meta["anchors"]) == 10 and est.anchors_.items.size == 10
-    assert "| 10 | tinytasks |" in (out.parent / "report.md").read_text()
+    report_md = (out.parent / "report.md").read_text()
+    assert "| 10 | tinytasks |" in report_md and "| 15 (half pool) | tinytasks |" in report_md
     assert np.isfinite(est.predict(np.ones((1, 10))).score).all()
+
+
+def test_fit_commands_rerun_themselves_with_pinned_kernels_and_others_do_not(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(cli, "numerics_are_pinned", lambda: False)
+    monkeypatch.setattr(cli, "rerun_pinned", lambda argv: calls.append(argv) or 7)
+    argv = ["fit-joint", "--out", str(tmp_path / "j.json")]
+    assert main(argv) == 7 and calls == [argv]
+    assert main(["path"]) == 0 and len(calls) == 1
+
+
+@pytest.mark.skipif(not ENABLED, reason="kernel pinning applies to x86-64 only")
+def test_pinned_environment_loads_the_avx2_kernels():
+    code = ("import json, numpy; from threadpoolctl import threadpool_info; "
+            "from numpy._core._multiarray_umath import __cpu_features__ as f; "
+            "print(json.dumps([[i.get('architecture') for i in threadpool_info() if i['internal_api'] == 'openblas'], "
+            "[k for k in ('X86_V4', 'AVX512_ICL', 'AVX512_SPR') if f.get(k)]]))")
+    out = subprocess.run([sys.executable, "-c", code], env=os.environ | PINNED_ENV,
+                         capture_output=True, text=True, check=True).stdout
+    blas_archs, avx512_dispatch = json.loads(out)
+    assert blas_archs and set(blas_archs) == {"Haswell"}, blas_archs
+    assert avx512_dispatch == []

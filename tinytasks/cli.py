@@ -8,18 +8,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .fitting import REPORT_BUDGETS, FitSettings, fit_task
+from .fitting import HALF_POOL, REPORT_BUDGETS, FitSettings, fit_task
+from .pinned_numerics import numerics_are_pinned, rerun_pinned
 from .registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+
+FIT_COMMANDS = ("fit", "fit-shared", "fit-joint")  # they write parameter files, which must not depend on the CPU
 
 
 def _budgets(text: str) -> tuple:
-    """'10,25,all' -> (10, 25, None); 'none' or '' -> () (no report)."""
+    """'10,25,half,all' -> (10, 25, HALF_POOL, None); 'none' or '' -> () (no report)."""
     out = []
     for part in text.split(","):
         part = part.strip()
         if part in ("", "none"):
             continue
-        out.append(None if part in ("all", "pool") else int(part))
+        out.append(None if part in ("all", "pool") else HALF_POOL if part == HALF_POOL else int(part))
     return tuple(out)
 
 
@@ -32,7 +35,7 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds for the report")
     p.add_argument("--report-budgets", type=_budgets, default=REPORT_BUDGETS,
-                   help="budgets in the report, e.g. 10,25,50,100,all")
+                   help="budgets in the report, e.g. 10,25,50,100,all ('half': half the eligible pool)")
 
 
 def _settings(a) -> FitSettings:
@@ -260,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     _add_fit_options(s)
 
     a = parser.parse_args(argv)
+    if a.command in FIT_COMMANDS and not numerics_are_pinned():
+        return rerun_pinned(argv)
     try:
         return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "fit-joint": cmd_fit_joint, "packaged-model": cmd_packaged_model,
                 "path": cmd_path, "compare": cmd_compare, "verify": cmd_verify, "average": cmd_average,

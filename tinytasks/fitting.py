@@ -22,6 +22,7 @@ from . import __version__
 from .task_yaml import record_params_hash
 
 REPORT_BUDGETS = (10, 25, 50, 100, None)
+HALF_POOL = "half"  # a budget: half of the eligible pool, rounded down
 # Fits reproduce byte for byte only with the same versions of these (scripts/constraints.txt).
 NUMERICAL_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pandas")
 
@@ -66,8 +67,12 @@ def validation_table(
     budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
 ) -> list[dict]:
     """Cross-validated metrics of the estimator and the baselines per budget
-    (None: every eligible item); budgets above the eligible pool are skipped."""
-    budgets = [b for b in budgets if b is None or b < eligible.size]
+    (None: every eligible item; HALF_POOL: half of them); budgets above the
+    eligible pool are skipped."""
+    half = [b == HALF_POOL for b in budgets]
+    budgets = [eligible.size // 2 if h else b for b, h in zip(budgets, half)]
+    half_budgets = {b for b, h in zip(budgets, half) if h}
+    budgets = [b for b in dict.fromkeys(budgets) if b is None or b < eligible.size]
     if not budgets:
         return []
     progress(f"  cross-validating budgets {[b or 'all' for b in budgets]} "
@@ -78,8 +83,8 @@ def validation_table(
         budgets, n_folds=settings.n_folds, seed=settings.seed, eligible=eligible,
         progress=lambda m: progress("    " + m),
     )
-    return [{"budget": int(b or eligible.size), "whole_pool": b is None, "fit_seconds": res.fit_seconds,
-             **res.metrics} for b, res in results.items()]
+    return [{"budget": int(b or eligible.size), "whole_pool": b is None, "half_pool": b in half_budgets,
+             "fit_seconds": res.fit_seconds, **res.metrics} for b, res in results.items()]
 
 
 def fit_task(
@@ -151,7 +156,8 @@ def pinned_examples(est: TinyEstimator, data: CalibrationData, n: int = 3) -> li
 
 def budget_label(row: dict) -> str:
     """A validation row's budget as reports print it, e.g. "100" or "145 (pool)"."""
-    return f"{row['budget']}{' (pool)' if row['whole_pool'] else ''}"
+    suffix = " (pool)" if row["whole_pool"] else " (half pool)" if row.get("half_pool") else ""
+    return f"{row['budget']}{suffix}"
 
 
 def report_markdown(report: dict) -> str:
