@@ -17,7 +17,7 @@ from .tiny_estimator import TinyEstimator
 FORMAT = "tinytasks-params"
 FORMAT_VERSION = 8
 JOINT_FORMAT = "tinytasks-joint-params"
-JOINT_FORMAT_VERSION = 1
+JOINT_FORMAT_VERSION = 2
 # An innermost JSON array (numbers, strings, booleans only), as json.dumps(indent=1) lays it out.
 _FLAT_ARRAY = re.compile(r"\[\n[^\[\]{}]*?\n *\]")
 

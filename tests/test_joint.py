@@ -40,10 +40,25 @@ def test_extrapolated_estimates_keep_their_own_values():
     score, lower, upper, truth = _simulate(500, seed=2)
     joint = JointCorrection.fit(TASKS, score, lower, upper, truth)
     flags = np.zeros((3, 4), bool)
-    flags[1, 2] = True
+    flags[1, 3] = True
     js, jlo, jhi = joint.apply(score[:3], lower[:3], upper[:3], flags)
-    assert (js[1, 2], jlo[1, 2], jhi[1, 2]) == (score[1, 2], lower[1, 2], upper[1, 2])
-    assert js[0, 2] != score[0, 2]
+    assert joint.corrected[3]
+    assert (js[1, 3], jlo[1, 3], jhi[1, 3]) == (score[1, 3], lower[1, 3], upper[1, 3])
+    assert js[0, 3] != score[0, 3]
+
+
+def test_a_task_the_others_say_nothing_about_keeps_its_own_estimate():
+    score, lower, upper, truth = _simulate(1500, seed=5)
+    rng = np.random.default_rng(6)
+    # unrelated to the other tasks, and its error unrelated to its estimate: nothing to correct
+    alone_est = 50 + 10 * rng.normal(0, 1, (1500, 1))
+    alone = alone_est + rng.normal(0, 1, alone_est.shape)
+    stack = lambda a, b: np.hstack([a, b])  # noqa: E731
+    own = (stack(score, alone_est), stack(lower, alone_est - 1.96), stack(upper, alone_est + 1.96))
+    joint = JointCorrection.fit(TASKS + ["e"], *own, stack(truth, alone))
+    assert joint.corrected[3] and not joint.corrected[4]
+    for joint_value, own_value in zip(joint.apply(*own), own):
+        np.testing.assert_array_equal(joint_value[:, 4], own_value[:, 4])
 
 
 def test_bad_input_is_a_clear_error():

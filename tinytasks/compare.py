@@ -92,7 +92,8 @@ def joint_lines(est: dict[str, tuple[float, float, float]], extrapolated: dict[s
     lines = ["joint estimate (each task corrected by what all six estimates say; held-out error in "
              f"{params.parent.name}/report.md):", "", "| task | own estimate | joint estimate |", "| --- | --- | --- |"]
     for j, t in enumerate(tasks):
-        note = " (extrapolated: own kept)" if flags[j] else ""
+        note = (" (extrapolated: own kept)" if flags[j] else
+                "" if joint.corrected[j] else " (own kept: the others did not help it, cross-validated)")
         lines.append(f"| {t} | {own[0, j]:.2f} [{own[1, j]:.2f}, {own[2, j]:.2f}] | "
                      f"{s[j]:.2f} [{lo[j]:.2f}, {hi[j]:.2f}]{note} |")
     mean, lower, upper = average_estimates(s, lo, hi)
