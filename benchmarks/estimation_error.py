@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from estimators import IRTFitter  # noqa: E402
 from estimators.validation import cross_validate_pool  # noqa: E402
 from tinytasks.cli import _budgets  # noqa: E402
-from tinytasks.fitting import HALF_POOL, FitSettings, budget_label, validation_table  # noqa: E402
+from tinytasks.fitting import HALF_POOL, FitSettings, budget_label, resolve_budget, validation_table  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import write_results  # noqa: E402
@@ -63,7 +63,7 @@ def main() -> int:
         print(f"{bench}: {len(data.models)} models x {len(data.items)} items", flush=True)
         rows = validation_table(data, np.arange(len(data.items)), settings, a.budgets,
                                 progress=lambda m: print(m, flush=True))
-        pool_budgets = [len(data.items) // 2 if b == HALF_POOL else b for b in a.budgets]
+        pool_budgets = [resolve_budget(b, len(data.items)) for b in a.budgets]
         pool = cross_validate_pool(data.responses, [b for b in pool_budgets if b and b < len(data.items)],
                                    n_folds=a.folds)
         report["benchmarks"][bench] = {"n_models": len(data.models), "n_items": len(data.items),

@@ -62,6 +62,11 @@ def eligible_indices(data: CalibrationData, items: pd.DataFrame | None) -> np.nd
     return idx
 
 
+def resolve_budget(budget: int | str | None, pool_size: int) -> int | None:
+    """A report budget as a number of items (None: the whole pool)."""
+    return pool_size // 2 if budget == HALF_POOL else budget
+
+
 def validation_table(
     data: CalibrationData, eligible: np.ndarray, settings: FitSettings,
     budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
@@ -69,10 +74,9 @@ def validation_table(
     """Cross-validated metrics of the estimator and the baselines per budget
     (None: every eligible item; HALF_POOL: half of them); budgets above the
     eligible pool are skipped."""
-    half = [b == HALF_POOL for b in budgets]
-    budgets = [eligible.size // 2 if h else b for b, h in zip(budgets, half)]
-    half_budgets = {b for b, h in zip(budgets, half) if h}
-    budgets = [b for b in dict.fromkeys(budgets) if b is None or b < eligible.size]
+    half = resolve_budget(HALF_POOL, eligible.size) if HALF_POOL in budgets else None
+    budgets = [b for b in dict.fromkeys(resolve_budget(b, eligible.size) for b in budgets)
+               if b is None or b < eligible.size]
     if not budgets:
         return []
     progress(f"  cross-validating budgets {[b or 'all' for b in budgets]} "
@@ -83,7 +87,7 @@ def validation_table(
         budgets, n_folds=settings.n_folds, seed=settings.seed, eligible=eligible,
         progress=lambda m: progress("    " + m),
     )
-    return [{"budget": int(b or eligible.size), "whole_pool": b is None, "half_pool": b in half_budgets,
+    return [{"budget": int(b or eligible.size), "whole_pool": b is None, "half_pool": b is not None and b == half,
              "fit_seconds": res.fit_seconds, **res.metrics} for b, res in results.items()]
 
 
