@@ -40,18 +40,18 @@ def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
     for a in meta["anchors"]:
         doc = dict(by_key[a["key"]])
         doc.update(key=a["key"], fewshot_prefix=a.get("fewshot_prefix", ""), tiny_task=task)
-        rows.append(_plain(doc))
+        rows.append(plain_doc(doc))
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
 
 
-def _plain(doc: dict) -> dict:
+def plain_doc(doc: dict) -> dict:
     """Numpy values (from parquet files) to plain Python, for `datasets`."""
     out = {}
     for k, v in doc.items():
         if isinstance(v, np.ndarray):
             v = v.tolist()
         elif isinstance(v, dict):
-            v = _plain(v)
+            v = plain_doc(v)
         elif isinstance(v, np.generic):
             v = v.item()
         out[k] = v

@@ -1,33 +1,82 @@
-"""The full TruthfulQA (mc2) in exactly the prompt format of `tiny_truthfulqa`:
-the six-example QA primer the leaderboard used (stored with every anchor),
-then `Q: ...\\nA:`. It gives a model's real full-benchmark score to check a
-tiny estimate against (`benchmarks/full_reference.py`). Only TruthfulQA has
-one prompt for every item; the other benchmarks' leaderboard prompts carry
-per-item few-shot examples known only for the anchors."""
+"""Full benchmarks in exactly the prompt format of their tiny tasks, to check
+tiny estimates against a model's real full score (`benchmarks/full_reference.py`).
+
+Only two leaderboard benchmarks have a prompt that can be rebuilt for every
+item: TruthfulQA (one six-example QA primer for all) and MMLU (per subject,
+its five dev examples in file order). The others drew few-shot examples per
+item, known only for the anchors. Each loader checks that its prompts equal
+the ones stored with the tiny task's anchors."""
 
 from __future__ import annotations
 
-from tinytasks.benchmarks import load_docs
-from tinytasks.lm_eval_tasks import _plain, truthfulqa_mc2
+from pathlib import Path
+
+from tinytasks.benchmarks import load_docs, local_data_dir
+from tinytasks.lm_eval_tasks import plain_doc, truthfulqa_mc2
 from tinytasks.scoring import load_task_params
+
+MMLU_HEADER = "The following are multiple choice questions (with answers) about {}.\n\n"
+
+
+def _stored_prefixes(task: str) -> set[str]:
+    _, meta, _ = load_task_params(task)
+    return {a["fewshot_prefix"] for a in meta["anchors"]}
 
 
 def truthfulqa_primer() -> str:
     """The primer stored with tiny_truthfulqa's anchors (one for all)."""
-    _, meta, _ = load_task_params("tiny_truthfulqa")
-    primers = {a["fewshot_prefix"] for a in meta["anchors"]}
+    primers = _stored_prefixes("tiny_truthfulqa")
     if len(primers) != 1:
         raise ValueError(f"tiny_truthfulqa's anchors carry {len(primers)} different prefixes; expected one primer")
     return primers.pop()
 
 
+def mmlu_question(doc: dict) -> str:
+    """An MMLU item as the leaderboard asked it (the tiny_mmlu YAML's doc_to_text without the prefix)."""
+    return doc["question"].strip() + "".join(f"\n{'ABCD'[i]}. {c}" for i, c in enumerate(doc["choices"])) + "\nAnswer:"
+
+
+def mmlu_prefixes(data_dir: str | Path | None = None) -> dict[str, str]:
+    """Per subject (file stem), its five-shot prefix: header, then the dev
+    examples in file order. Checked against every prefix tiny_mmlu stores."""
+    import pandas as pd
+
+    root = Path(data_dir) if data_dir else local_data_dir()
+    if root is None:
+        raise FileNotFoundError("the MMLU reference needs local files: set $TINYTASKS_DATA_DIR (dev split in mmlu/dev/)")
+    files = sorted((root / "mmlu" / "dev").glob("*_dev.csv"))
+    if not files:
+        raise FileNotFoundError(f"no MMLU dev files *_dev.csv in {root / 'mmlu' / 'dev'}")
+    out = {}
+    for f in files:
+        subject = f.name[: -len("_dev.csv")]
+        shots = pd.read_csv(f, keep_default_na=False).itertuples(index=False)
+        out[subject] = MMLU_HEADER.format(subject.replace("_", " ")) + "".join(
+            mmlu_question({"question": r.question, "choices": [str(r.choice0), str(r.choice1), str(r.choice2),
+                                                                 str(r.choice3)]}) + f" {'ABCD'[int(r.answer)]}\n\n"
+            for r in shots)
+    unmatched = _stored_prefixes("tiny_mmlu") - set(out.values())
+    if unmatched:
+        raise ValueError(f"{len(unmatched)} of tiny_mmlu's stored prefixes are not rebuilt from the dev files")
+    return out
+
+
 def load_truthfulqa(data_dir: str | None = None, **_ignored):
     """Every TruthfulQA item (817) with the primer, as a `test` split."""
+    primer = truthfulqa_primer()
+    return _as_dataset([{**doc, "fewshot_prefix": primer} for doc in load_docs("truthfulqa", data_dir)])
+
+
+def load_mmlu(data_dir: str | None = None, **_ignored):
+    """Every MMLU test item (14,042) with its subject's prefix."""
+    prefixes = mmlu_prefixes(data_dir)
+    return _as_dataset([{**doc, "fewshot_prefix": prefixes[doc["subject"]]} for doc in load_docs("mmlu", data_dir)])
+
+
+def _as_dataset(rows: list[dict]):
     import datasets
 
-    primer = truthfulqa_primer()
-    rows = [_plain({**doc, "fewshot_prefix": primer}) for doc in load_docs("truthfulqa", data_dir)]
-    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list([plain_doc(r) for r in rows])})
 
 
 def process_mc2(doc: dict, results) -> dict:
