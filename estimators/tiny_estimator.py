@@ -155,7 +155,8 @@ class TinyEstimator:
                 lower[r], upper[r] = score[r] - half, score[r] + half
         accuracy = np.nanmean(ya, 1)
         map_score = score
-        score, lower, upper, extrapolated = self.guard_.apply(accuracy, map_score, lower, upper)
+        score, lower, upper, extrapolated = self.guard_.apply(self._expected_accuracy(ya, theta), map_score,
+                                                              lower, upper)
         lo, hi = SCORE_RANGE
         score, lower, upper, map_score = (np.clip(v, lo, hi) for v in (score, lower, upper, map_score))
         lz = self._lz(ya, theta)
@@ -165,6 +166,16 @@ class TinyEstimator:
             n_anchors=int(ya.shape[1]), extrapolated=extrapolated, map_score=map_score,
             lz=lz, misfit=self.person_fit_.flags(lz), level=self.level,
         )
+
+    def _expected_accuracy(self, ya: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """Accuracy over every anchor, as the guard's calibration models have
+        it: on a partial run, the anchors not answered count at their
+        predicted probability, so that two wrong answers out of two do not
+        read as an accuracy below every calibration model's."""
+        missing = np.isnan(ya)
+        if not missing.any():
+            return np.nanmean(ya, 1)
+        return np.where(missing, self.anchor_bank.icc(theta), ya).mean(1)
 
     def _impute(self, row, theta, theta_se, rng) -> np.ndarray:
         miss = np.isnan(row)

@@ -52,6 +52,17 @@ def test_partial_runs_estimate_from_the_answered_items_with_a_wider_interval(cap
     assert (p.upper - p.lower) > (f.upper - f.lower)
 
 
+def test_a_few_wrong_answers_of_a_partial_run_are_not_called_an_extrapolation():
+    """The guard compares accuracy over every anchor: unanswered ones count at
+    their predicted probability, so 0 of 2 is not 'below every calibration
+    model' (it was, when the guard saw the answered anchors' accuracy)."""
+    task = "tiny_mmlu"
+    keys = anchor_keys(task)
+    few = estimate_task(task, {k: 0.0 for k in keys[:2]})
+    assert few.n_answered == 2 and not few.extrapolated
+    assert estimate_task(task, {k: 0.0 for k in keys}).extrapolated  # every anchor wrong still is
+
+
 def test_results_for_unknown_items_are_an_error():
     task = SHIPPED[0]
     with pytest.raises(ValueError, match="not anchors of this task"):
