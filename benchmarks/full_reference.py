@@ -15,8 +15,11 @@ carries its standard error (finite-population corrected; 0 with every item).
     python benchmarks/full_reference.py --benchmark truthfulqa --models gemma3-270m --sample 250  # ~50 min
     python benchmarks/full_reference.py --benchmark mmlu --models smollm2-135m --sample 5
 
-Each run's result goes to results/full_reference/<benchmark>_<model>.json;
-the table of every result there is rewritten to results/full_reference.md.
+Each run's result, with the tiny task's answer to every anchor, goes to
+results/full_reference/<benchmark>_<model>.json; the table of every result
+there is rewritten to results/full_reference.md. `--rescore` re-estimates the
+stored results from those answers with the installed parameters, running no
+model.
 """
 
 from __future__ import annotations
@@ -116,12 +119,29 @@ def run_model(bench: str, name: str, per_stratum: int, seed: int) -> dict:
         raise RuntimeError(f"{ref.task} scored {len(logged)} items, expected {expected}")
     score, se = reference_score(np.array([float(s[ref.metric]) for s in logged]),
                                 _stratum_of(ref, [s["doc"] for s in logged]), sizes)
-    tiny = res["results"][ref.tiny]
+    answers = {s["doc"]["key"]: float(s["tiny_acc"]) for s in res["samples"][ref.tiny]}
     return {"benchmark": bench, "model": name, "seconds": time.perf_counter() - t0, "reference_items": len(logged),
             "per_stratum": per_stratum or None, "sample_seed": seed if per_stratum else None,
-            "reference_score": score, "reference_se": se,
-            **{k: tiny[f"{k},none"] for k in ("est_score", "est_lower", "est_upper", "tiny_acc", "n_answered",
-                                               "extrapolated", "misfit")}}
+            "reference_score": score, "reference_se": se, "anchor_answers": answers, **estimate(ref.tiny, answers)}
+
+
+def estimate(tiny: str, answers: dict) -> dict:
+    """The installed tiny task's estimate from per-anchor answers."""
+    from tinytasks.scoring import estimate_task
+
+    e = estimate_task(tiny, answers)
+    return {"est_score": e.score, "est_lower": e.lower, "est_upper": e.upper, "tiny_acc": e.accuracy,
+            "n_answered": e.n_answered, "extrapolated": e.extrapolated, "person_fit_lz": e.lz, "misfit": e.misfit,
+            "params_sha256": e.params_sha256}
+
+
+def rescore(out_dir: Path) -> None:
+    """Recompute every stored result's estimate from its anchor answers with
+    the installed parameters and estimator (no model is run)."""
+    for path in sorted(out_dir.glob("*.json")):
+        row = json.loads(path.read_text())
+        row.update(estimate(REFERENCES[row["benchmark"]].tiny, row["anchor_answers"]))
+        path.write_text(json.dumps(row, indent=1) + "\n")
 
 
 def write_table(out_dir: Path) -> str:
@@ -130,14 +150,16 @@ def write_table(out_dir: Path) -> str:
              "Real score: the full benchmark in the tiny task's prompt format, scored as on the leaderboard "
              "(+- its standard error when the items are a random sample). Error: estimate - real score.", "",
              "| benchmark | model | reference items | real score | tiny estimate | 95% interval | error | inside "
-             "| extrapolated | seconds (both tasks) |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| extrapolated | misfit (lz) | seconds (both tasks) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         real = f"{r['reference_score']:.2f}" + (f" +- {r['reference_se']:.2f}" if r["reference_se"] else "")
         inside = r["est_lower"] <= r["reference_score"] <= r["est_upper"]
         lines.append(table_row(r["benchmark"], r["model"], r["reference_items"], real, f"{r['est_score']:.2f}",
                                f"[{r['est_lower']:.2f}, {r['est_upper']:.2f}]",
                                f"{r['est_score'] - r['reference_score']:+.2f}", "yes" if inside else "no",
-                               int(r["extrapolated"]), f"{r['seconds']:.0f}"))
+                               int(r["extrapolated"]), f"{int(r['misfit'])} ({r['person_fit_lz']:.1f})",
+                               f"{r['seconds']:.0f}"))
     text = "\n".join(lines) + "\n"
     out_dir.with_suffix(".md").write_text(text)
     return text
@@ -150,6 +172,8 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=0, help="random items per stratum to score (0: every item)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(OUT), help="folder for the per-run JSON files")
+    ap.add_argument("--rescore", action="store_true",
+                    help="run no model: re-estimate the stored results from their anchor answers")
     a = ap.parse_args()
     if a.sample < 0:
         ap.error("--sample must be 0 (every item) or positive")
@@ -157,6 +181,10 @@ def main() -> int:
     os.environ.setdefault("TINYTASKS_DATA_DIR", str(ROOT.parent / "shared" / "data" / "benchmarks"))
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
+    if a.rescore:
+        rescore(out)
+        print(write_table(out))
+        return 0
     for name in a.models.split(","):
         row = run_model(a.benchmark, name, a.sample, a.seed)
         print(json.dumps(row), flush=True)
