@@ -94,3 +94,34 @@ def test_intervals_from_partial_answers_keep_their_coverage(mmlu_data):
     assert 0.9 <= coverage <= 0.99
     assert np.median(res.upper - res.lower) > np.median(full.upper - full.lower)
     assert np.all((res.lower >= 0) & (res.upper <= 100))
+
+
+def test_an_answer_pattern_unlike_every_calibration_models_is_read_as_a_typical_one():
+    """tiny_truthfulqa: the easiest 40% of anchors right is a typical pattern,
+    left alone; the hardest 40% right would move the map's estimate by about
+    20 points, far more than any calibration model's answers did, so it is
+    estimated as a typical pattern of its ability and accuracy, flagged, with
+    an interval spanning both."""
+    from tinytasks.scoring import load_task_params
+
+    est, _, _ = load_task_params("tiny_truthfulqa")
+    order = np.argsort(-est.anchor_bank.intercepts)  # easiest first
+    k = int(0.4 * order.size)
+    typical, reversed_ = np.zeros((2, order.size))
+    typical[order[:k]] = 1
+    reversed_[order[-k:]] = 1
+    p = est.predict(np.vstack([typical, reversed_]))
+    assert not p.misfit[0] and p.score[0] == p.map_score[0]
+    assert p.map_score[1] - p.score[0] > 2 * est.pattern_limit_  # what the answers' own weights say
+    assert p.misfit[1] and abs(p.score[1] - p.score[0]) < 3
+    assert p.upper[1] - p.lower[1] > 3 * (p.upper[0] - p.lower[0])
+    assert p.lower[1] < p.score[0] < p.upper[1]
+
+
+def test_no_calibration_models_answers_trip_the_pattern_guard(mmlu_data):
+    est = TinyEstimator(30, "stratified", 2).fit(mmlu_data.responses[:1500], mmlu_data.scores[:1500])
+    ya = mmlu_data.responses[:1500, est.anchors_.items]
+    shift = np.abs(est._pattern_contribution(est._features(ya)[0]))
+    assert shift.max() == est.pattern_limit_ > 0
+    p = est.predict(ya)
+    assert not np.any(p.misfit & ~est.person_fit_.flags(p.lz))  # nothing flagged by the guard alone
