@@ -193,7 +193,7 @@ class TinyEstimator:
         extrapolate. SmolLM2-135M-Instruct answered 36% of tiny_truthfulqa's
         anchors, hard ones as often as easy ones, like calibration models
         that score about 38; the answers moved the map's estimate by 21.6
-        points (no calibration model's by more than 8.3), to 62.6 against a
+        points (no calibration model's by more than 6.6), to 62.6 against a
         real full score of 44.8. A typical pattern of its ability and
         accuracy maps to 41.0."""
         if self.pattern_limit_ is None:  # parameter files written before the guard
