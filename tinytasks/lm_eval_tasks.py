@@ -20,8 +20,6 @@ from .scoring import TaskEstimate, estimate_task, load_task_params
 def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
     """The anchors of `task` as a DatasetDict with a `test` split, from the hub
     or, with `data_dir` / $TINYTASKS_DATA_DIR, from local files."""
-    import datasets
-
     if task not in BENCHMARK_OF_TASK:
         raise ValueError(f"unknown tiny task {task!r}; known: {sorted(BENCHMARK_OF_TASK)}")
     bench = BENCHMARK_OF_TASK[task]
@@ -40,18 +38,26 @@ def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
     for a in meta["anchors"]:
         doc = dict(by_key[a["key"]])
         doc.update(key=a["key"], fewshot_prefix=a.get("fewshot_prefix", ""), tiny_task=task)
-        rows.append(plain_doc(doc))
-    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
+        rows.append(doc)
+    return as_test_split(rows)
 
 
-def plain_doc(doc: dict) -> dict:
+def as_test_split(docs: list[dict]):
+    """`docs` as a DatasetDict with one `test` split, the shape lm-eval's
+    `custom_dataset` returns."""
+    import datasets
+
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list([_plain(d) for d in docs])})
+
+
+def _plain(doc: dict) -> dict:
     """Numpy values (from parquet files) to plain Python, for `datasets`."""
     out = {}
     for k, v in doc.items():
         if isinstance(v, np.ndarray):
             v = v.tolist()
         elif isinstance(v, dict):
-            v = plain_doc(v)
+            v = _plain(v)
         elif isinstance(v, np.generic):
             v = v.item()
         out[k] = v

@@ -97,7 +97,7 @@ def load_source(benchmark: str, root: Path | None = None) -> CalibrationData:
                                  src.model_column)
 
 
-def _own_part(benchmark: str, doc: dict) -> str | None:
+def item_prompt(benchmark: str, doc: dict) -> str | None:
     """The item's own part at the end of its leaderboard prompt."""
     if benchmark in ("arc", "gsm8k"):
         return f"Question: {doc['question']}\nAnswer:"
@@ -111,7 +111,7 @@ def _own_part(benchmark: str, doc: dict) -> str | None:
 
 def fewshot_prefix(benchmark: str, doc: dict, prompt: str) -> str:
     """The few-shot part of an item's exact leaderboard prompt."""
-    own = _own_part(benchmark, doc)
+    own = item_prompt(benchmark, doc)
     if own is not None and prompt.endswith(own):
         return prompt[: len(prompt) - len(own)]
     cut = prompt.rfind("\n\n")

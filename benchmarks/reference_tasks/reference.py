@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tinytasks.benchmarks import load_docs, local_data_dir
-from tinytasks.lm_eval_tasks import plain_doc, truthfulqa_mc2
+from tinytasks.lm_eval_tasks import as_test_split, truthfulqa_mc2
 from tinytasks.scoring import load_task_params
+from tinytasks.shared_data import item_prompt
 
 MMLU_HEADER = "The following are multiple choice questions (with answers) about {}.\n\n"
 
@@ -29,11 +30,6 @@ def truthfulqa_primer() -> str:
     if len(primers) != 1:
         raise ValueError(f"tiny_truthfulqa's anchors carry {len(primers)} different prefixes; expected one primer")
     return primers.pop()
-
-
-def mmlu_question(doc: dict) -> str:
-    """An MMLU item as the leaderboard asked it (the tiny_mmlu YAML's doc_to_text without the prefix)."""
-    return doc["question"].strip() + "".join(f"\n{'ABCD'[i]}. {c}" for i, c in enumerate(doc["choices"])) + "\nAnswer:"
 
 
 def mmlu_prefixes(data_dir: str | Path | None = None) -> dict[str, str]:
@@ -52,8 +48,9 @@ def mmlu_prefixes(data_dir: str | Path | None = None) -> dict[str, str]:
         subject = f.name[: -len("_dev.csv")]
         shots = pd.read_csv(f, keep_default_na=False).itertuples(index=False)
         out[subject] = MMLU_HEADER.format(subject.replace("_", " ")) + "".join(
-            mmlu_question({"question": r.question, "choices": [str(r.choice0), str(r.choice1), str(r.choice2),
-                                                                 str(r.choice3)]}) + f" {'ABCD'[int(r.answer)]}\n\n"
+            item_prompt("mmlu", {"question": r.question, "choices": [str(r.choice0), str(r.choice1),
+                                                                    str(r.choice2), str(r.choice3)]})
+            + f" {'ABCD'[int(r.answer)]}\n\n"
             for r in shots)
     unmatched = _stored_prefixes("tiny_mmlu") - set(out.values())
     if unmatched:
@@ -64,19 +61,13 @@ def mmlu_prefixes(data_dir: str | Path | None = None) -> dict[str, str]:
 def load_truthfulqa(data_dir: str | None = None, **_ignored):
     """Every TruthfulQA item (817) with the primer, as a `test` split."""
     primer = truthfulqa_primer()
-    return _as_dataset([{**doc, "fewshot_prefix": primer} for doc in load_docs("truthfulqa", data_dir)])
+    return as_test_split([{**doc, "fewshot_prefix": primer} for doc in load_docs("truthfulqa", data_dir)])
 
 
 def load_mmlu(data_dir: str | None = None, **_ignored):
     """Every MMLU test item (14,042) with its subject's prefix."""
     prefixes = mmlu_prefixes(data_dir)
-    return _as_dataset([{**doc, "fewshot_prefix": prefixes[doc["subject"]]} for doc in load_docs("mmlu", data_dir)])
-
-
-def _as_dataset(rows: list[dict]):
-    import datasets
-
-    return datasets.DatasetDict({"test": datasets.Dataset.from_list([plain_doc(r) for r in rows])})
+    return as_test_split([{**doc, "fewshot_prefix": prefixes[doc["subject"]]} for doc in load_docs("mmlu", data_dir)])
 
 
 def process_mc2(doc: dict, results) -> dict:
