@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,17 @@ def read_scores_csv(path: str | Path, score_column: str = "score", model_column:
     return s
 
 
+def _check_agreement(merged: pd.DataFrame, part: pd.DataFrame, name: str, first: str) -> None:
+    """Items both tables hold must have the same answers for the models both hold."""
+    models = merged.index.intersection(part.index)
+    shared = merged.columns.intersection(part.columns)
+    a, b = merged.loc[models, shared].to_numpy(float), part.loc[models, shared].to_numpy(float)
+    both = ~np.isnan(a) & ~np.isnan(b)
+    if (a[both] != b[both]).any():
+        raise ValueError(f"{name} disagrees with {first} on {int((a[both] != b[both]).sum())} answers to "
+                         f"items both hold; they must come from the same evaluation runs")
+
+
 def merge_response_tables(tables: Sequence[pd.DataFrame], names: Sequence[str]) -> pd.DataFrame:
     """One models x items table from several that cover different item pools
     of the same benchmark: the models found in every table, the first
@@ -69,27 +80,42 @@ def merge_response_tables(tables: Sequence[pd.DataFrame], names: Sequence[str]) 
     merged = tables[0].loc[models]
     for df, name in zip(tables[1:], names[1:]):
         part = df.loc[models]
-        shared = merged.columns.intersection(part.columns)
-        a, b = merged[shared].to_numpy(float), part[shared].to_numpy(float)
-        both = ~np.isnan(a) & ~np.isnan(b)
-        if (a[both] != b[both]).any():
-            raise ValueError(f"{name} disagrees with {names[0]} on {int((a[both] != b[both]).sum())} answers to "
-                             f"items both hold; they must come from the same evaluation runs")
-        merged = pd.concat([merged, part.drop(columns=shared)], axis=1)
+        _check_agreement(merged, part, name, names[0])
+        merged = pd.concat([merged, part.drop(columns=merged.columns.intersection(part.columns))], axis=1)
     return merged
+
+
+def add_supplements(table: pd.DataFrame, supplements: Sequence[pd.DataFrame], names: Sequence[str],
+                    first: str = "the main pools", keep: Collection[str] | None = None) -> pd.DataFrame:
+    """`table` with the new items of `supplements`, pools of the same
+    benchmark recorded for only some of its models: every model of `table`
+    stays, with NaN where a supplement has no answers for it; models only in
+    a supplement are not added. `keep` limits the added items (e.g. to those
+    whose text is known). Items both hold must have the same answers."""
+    out = table
+    for df, name in zip(supplements, names):
+        _check_agreement(out, df, name, first)
+        new = [c for c in df.columns if c not in out.columns and (keep is None or c in keep)]
+        out = pd.concat([out, df[new].reindex(out.index)], axis=1)
+    return out
 
 
 def load_calibration_data(
     responses_path: str | Path | Sequence[str | Path], scores_path: str | Path, score_column: str = "score",
-    model_column: str = "model",
+    model_column: str = "model", supplements: Sequence[str | Path] = (), supplement_items: Collection[str] | None = None,
 ) -> CalibrationData:
     """Models present in the responses and the scores file (with a finite
     score), in the responses' order. Several responses files (pools of the
-    same benchmark) are merged by `merge_response_tables`."""
+    same benchmark) are merged by `merge_response_tables`; `supplements`
+    (pools recorded for only some of those models) add their items, limited
+    to `supplement_items`, by `add_supplements`."""
     paths = [responses_path] if isinstance(responses_path, (str, Path)) else list(responses_path)
     if not paths:
         raise ValueError("no responses file given")
     r = merge_response_tables([read_responses_csv(p) for p in paths], [str(p) for p in paths])
+    if supplements:
+        r = add_supplements(r, [read_responses_csv(p) for p in supplements], [str(p) for p in supplements],
+                            str(paths[0]), supplement_items)
     s = read_scores_csv(scores_path, score_column, model_column)
     s = s[np.isfinite(s)]
     common = r.index[r.index.isin(s.index)]
@@ -98,7 +124,7 @@ def load_calibration_data(
             f"only {len(common)} models have both responses and a score; at least 10 are needed to fit"
         )
     h = hashlib.sha256()
-    for p in (*paths, scores_path):
+    for p in (*paths, *supplements, scores_path):
         h.update(Path(p).read_bytes())
     return CalibrationData(
         models=list(common), items=list(r.columns), responses=r.loc[common].to_numpy(dtype=float),

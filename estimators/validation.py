@@ -98,6 +98,7 @@ def cross_validate_budgets(
         if progress:
             progress(f"fold {fold + 1}/{len(splits)} done")
     tested = ~np.isnan(preds[budgets[0]]["tiny"])
+    recorded = ~np.isnan(y).any(1)
     out = {}
     for b in budgets:
         p = {k: v[tested] for k, v in preds[b].items()}
@@ -108,6 +109,14 @@ def cross_validate_budgets(
             "mean": score_metrics(p["mean"], s[tested]),
             "linear_mean": score_metrics(p["linear_mean"], s[tested]),
         }
+        if recorded.any() and not recorded.all():
+            # some calibration models lack answers to part of the pool (a
+            # supplement recorded for only some of them): their estimates
+            # come from the answers they have, so error is also reported
+            # over the models with every answer, as a new model has them
+            full = recorded[tested]
+            metrics["tiny_fully_recorded"] = score_metrics(p["tiny"][full], s[tested][full], p["tiny_lower"][full],
+                                                           p["tiny_upper"][full]) | {"n_models": int(full.sum())}
         out[b] = CrossValidationResult(s[tested], p, metrics, float(np.mean(seconds[b])), fitted[b])
     return out
 

@@ -59,22 +59,49 @@ def test_every_hellaswag_item_with_text_gets_its_ten_shot_prefix(shared_data):
     assert (table["fewshot_prefix"].str.count("\n\n") == 10).all()
 
 
-@pytest.mark.parametrize("bench, atlas_file, lost", [
-    ("winogrande", "response_matrix_tinywinogrande.csv", "weak"),
-    ("truthfulqa", "response_matrix_tinytruthfulqa.csv", "strong"),
+def test_a_supplement_adds_items_for_the_models_it_covers_and_keeps_every_model(tmp_path):
+    rows = {f"m{i}": [i % 2, (i // 2) % 2] for i in range(12)}
+    a = _write(tmp_path / "a.csv", rows, ["i1", "i2"])
+    covered = {m: [v[1], 1, 0] for m, v in list(rows.items())[:5]} | {"only_here": [1, 1, 1]}
+    sup = _write(tmp_path / "sup.csv", covered, ["i2", "i3", "no_text"])
+    scores = tmp_path / "s.csv"
+    pd.DataFrame({"model": [*rows, "only_here"], "score": np.arange(13.0)}).to_csv(scores, index=False)
+    data = load_calibration_data(a, scores, supplements=[sup], supplement_items={"i3"})
+    assert data.models == list(rows) and data.items == ["i1", "i2", "i3"]
+    assert np.array_equal(data.responses[:5, 2], np.ones(5)) and np.isnan(data.responses[5:, 2]).all()
+    assert not np.isnan(data.responses[:, :2]).any()
+    assert data.source_sha256 != load_calibration_data(a, scores).source_sha256
+    _write(tmp_path / "sup.csv", {m: [1 - v[0], 1, 0] for m, v in covered.items()}, ["i2", "i3", "no_text"])
+    with pytest.raises(ValueError, match="disagrees .* same evaluation runs"):
+        load_calibration_data(a, scores, supplements=[sup])
+
+
+@pytest.mark.parametrize("bench, atlas_file, n_main, n_added, lost", [
+    ("winogrande", "response_matrix_tinywinogrande.csv", 106, 8, "weak"),
+    ("truthfulqa", "response_matrix_tinytruthfulqa.csv", 136, 21, "strong"),
 ])
-def test_atlas_pools_are_not_merged_because_they_lack_models_at_one_end(bench, atlas_file, lost, shared_data):
-    """Why SOURCES leaves the ATLAS TruthfulQA and Winogrande matrices out:
-    merged over the models in both files, the calibration data would no
-    longer reach weak Winogrande models or the strongest TruthfulQA ones."""
+def test_atlas_pools_supplement_without_losing_models_at_either_end(bench, atlas_file, n_main, n_added, lost,
+                                                                     shared_data):
+    """The ATLAS TruthfulQA and Winogrande matrices lack models at one end
+    (weak Winogrande models, the strongest TruthfulQA ones), so merged over
+    the models in both files the calibration would no longer reach them.
+    As supplements they add their items with text and keep every model."""
     from estimators.tables import load_calibration_data
-    from tinytasks.shared_data import SOURCES
+    from tinytasks.shared_data import SOURCES, item_table, load_source
 
     src = SOURCES[bench]
+    assert src.supplements == (f"responses/atlas/{atlas_file}",)
     first = load_calibration_data(shared_data / src.responses[0], shared_data / src.scores)
-    merged = load_calibration_data([shared_data / src.responses[0], shared_data / "responses/atlas" / atlas_file],
-                                   shared_data / src.scores)
+    inner = load_calibration_data([shared_data / src.responses[0], shared_data / src.supplements[0]],
+                                  shared_data / src.scores)
     if lost == "weak":
-        assert first.scores.min() < 50 and merged.scores.min() > 65
+        assert first.scores.min() < 50 and inner.scores.min() > 65
     else:
-        assert first.scores.max() == 100 and merged.scores.max() < 75
+        assert first.scores.max() == 100 and inner.scores.max() < 75
+    data = load_source(bench, shared_data)
+    assert data.models == first.models and data.items[:n_main] == first.items
+    assert len(data.items) == n_main + n_added == len(item_table(bench, shared_data))
+    missing = np.isnan(data.responses)
+    assert not missing[:, :n_main].any()
+    in_atlas = np.isin(data.models, inner.models)
+    assert not missing[in_atlas].any() and missing[~in_atlas, n_main:].all()

@@ -72,8 +72,12 @@ def cmd_fit_shared(a) -> int:
         items = item_table(bench, root)
         task = TASK_OF_BENCHMARK[bench]
         files = ", ".join(f"shared/data/{r}" for r in src.responses)
+        if src.supplements:
+            files += " with the items of known text from " + ", ".join(f"shared/data/{r}" for r in src.supplements)
         source = {"responses": list(src.responses), "scores": src.scores, "licence": src.licence,
                   "description": f"{files}; prompt format: {src.lm_eval_format}"}
+        if src.supplements:
+            source["supplements"] = list(src.supplements)
         out = Path(a.out_dir) / task / "params.json"
         fit_task(task, bench, data, items, out, _settings(a), source, a.report_budgets)
     return 0

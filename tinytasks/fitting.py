@@ -179,12 +179,21 @@ def report_markdown(report: dict) -> str:
     ]
     for row in report["validation"]:
         label = budget_label(row)
-        for name, pretty in (("tiny", "tinytasks"), ("linear_mean", "linear map of mean"), ("mean", "raw mean x 100")):
+        for name, pretty in (("tiny", "tinytasks"), ("tiny_fully_recorded", "tinytasks, models with every answer"),
+                             ("linear_mean", "linear map of mean"), ("mean", "raw mean x 100")):
+            if name not in row:
+                continue
             m = row[name]
+            if "n_models" in m:
+                pretty += f" ({m['n_models']})"
             cov = f"{m['coverage']:.3f}" if "coverage" in m else "-"
             width = f"{m['mean_interval_width']:.2f}" if "mean_interval_width" in m else "-"
             lines.append(f"| {label} | {pretty} | {m['mae']:.3f} | {m['rmse']:.3f} | {m['max_error']:.2f} | "
                          f"{m['spearman']:.4f} | {m['kendall']:.4f} | {cov} | {width} |")
+    if any("tiny_fully_recorded" in row for row in report["validation"]):
+        lines += ["", "Some calibration models have answers to only part of the pool (a supplement covers "
+                  "only some of them); their held-out estimates use the answers they have. A new model answers "
+                  "every anchor, like the models counted in the row 'models with every answer'."]
     lines += ["", "Trust signals on the held-out models (share flagged; a flag is a warning, not an error):", "",
               f"| budget | extrapolated | unusual answer pattern (person fit, nominal {DEFAULT_ALPHA}) |", "| --- | --- | --- |"]
     for row in report["validation"]:

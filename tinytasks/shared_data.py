@@ -28,6 +28,9 @@ class Source:
 
     `responses` may name several files: pools of the same benchmark from the
     same evaluation runs, merged over the models found in all of them.
+    `supplements` are pools from the same runs recorded for only some of
+    those models (ATLAS's): their items whose text is known join as answers
+    of the models they cover, NaN for the others (`add_supplements`).
     `items_parquets` hold the item text (and, for most, the exact prompt in
     a `*_longprompt` column); `prompts` are metabench's per-item prompt CSVs.
     """
@@ -42,18 +45,25 @@ class Source:
     prompts: tuple[str, ...]
     licence: str
     lm_eval_format: str
+    supplements: tuple[str, ...] = ()
 
 
 MB = "responses/metabench"
 
 
-def _mb(stems: tuple[str, ...], items: tuple[str, ...], id_column: str = "metabench_idx", fmt: str = "") -> dict:
+def _mb(stems: tuple[str, ...], items: tuple[str, ...], id_column: str = "metabench_idx", fmt: str = "",
+        atlas: str = "") -> dict:
+    """A metabench source; `atlas` names an ATLAS matrix to add as a supplement,
+    whose items with text are in metabench's other item set (`items[1]`, with
+    its prompts in items/items-<bench>-A.csv)."""
+    prompts = tuple(f"{MB}/{s}__prompts.csv" for s in stems)
     return dict(
         responses=tuple(f"{MB}/{s}__responses.csv" for s in stems),
         scores=f"{MB}/{stems[0]}__scores.csv", score_column="score", model_column="model",
         items_parquets=tuple(f"{MB}/items/{i}.parquet" for i in items), id_column=id_column,
-        prompts=tuple(f"{MB}/{s}__prompts.csv" for s in stems),
-        licence=METABENCH_LICENCE, lm_eval_format=fmt,
+        prompts=prompts + ((f"{MB}/items/items-{atlas}-A.csv",) if atlas else ()),
+        licence=METABENCH_LICENCE + (f"; supplement: {ATLAS_LICENCE}" if atlas else ""), lm_eval_format=fmt,
+        supplements=(f"responses/atlas/response_matrix_tiny{atlas}.csv",) if atlas else (),
     )
 
 
@@ -64,10 +74,13 @@ SOURCES = {
                                    ("gsm8k", "gsm8k-secondary"), fmt="GSM8K 5-shot, strict exact match")),
     "mmlu": Source("mmlu", **_mb(("mmlu-3PL-MAP-0.01-seed=1",), ("mmlu-secondary",), "mb_sub_idx",
                                  fmt="MMLU 5-shot, acc")),
-    "truthfulqa": Source("truthfulqa", **_mb(("truthfulqa-2PL-EAPsum-0.01-seed=1",), ("truthfulqa-secondary",),
-                                             fmt="TruthfulQA mc2 0-shot (6-shot QA primer), mc2 > 0.5")),
-    "winogrande": Source("winogrande", **_mb(("winogrande-4PL-MAP-0.005-seed=1",), ("winogrande-secondary",),
-                                             fmt="Winogrande 5-shot, partial scoring, acc")),
+    "truthfulqa": Source("truthfulqa", **_mb(("truthfulqa-2PL-EAPsum-0.01-seed=1",),
+                                             ("truthfulqa-secondary", "truthfulqa"),
+                                             fmt="TruthfulQA mc2 0-shot (6-shot QA primer), mc2 > 0.5",
+                                             atlas="truthfulqa")),
+    "winogrande": Source("winogrande", **_mb(("winogrande-4PL-MAP-0.005-seed=1",),
+                                             ("winogrande-secondary", "winogrande"),
+                                             fmt="Winogrande 5-shot, partial scoring, acc", atlas="winogrande")),
     "hellaswag": Source(
         "hellaswag", responses=("responses/atlas/response_matrix_tinyhellaswag.csv",),
         scores="leaderboard/open-llm-leaderboard.csv", score_column="hellaswag", model_column="name",
@@ -93,8 +106,9 @@ def load_source(benchmark: str, root: Path | None = None) -> CalibrationData:
     shared/data (`root`, default `shared_data_dir()`)."""
     src = SOURCES[benchmark]
     root = shared_data_dir() if root is None else root
+    with_text = set(item_table(benchmark, root)["item"]) if src.supplements else None
     return load_calibration_data([root / r for r in src.responses], root / src.scores, src.score_column,
-                                 src.model_column)
+                                 src.model_column, [root / r for r in src.supplements], with_text)
 
 
 def item_prompt(benchmark: str, doc: dict) -> str | None:
@@ -144,7 +158,8 @@ def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
     `item` (column name), `key`, `match_text` and `fewshot_prefix`."""
     data_dir = data_dir or shared_data_dir()
     src = SOURCES[benchmark]
-    columns_of = {r: pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str) for r in src.responses}
+    columns_of = {r: pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str)
+                  for r in src.responses + src.supplements}
     columns = pd.Index([]).append(list(columns_of.values())).drop_duplicates()
     in_pool = set(columns)
     prompt_of = {}
