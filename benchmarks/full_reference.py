@@ -19,7 +19,8 @@ Each run's result, with the tiny task's answer to every anchor, goes to
 results/full_reference/<benchmark>_<model>.json; the table of every result
 there is rewritten to results/full_reference.md. `--rescore` re-estimates the
 stored results from those answers with the installed parameters, running no
-model.
+model; `--rerun-tiny` runs only the tiny task again (after its anchors
+changed) and keeps the stored real score.
 """
 
 from __future__ import annotations
@@ -98,31 +99,50 @@ def sample_indices(strata: np.ndarray, per_stratum: int, seed: int) -> list[int]
     return sorted(out)
 
 
-def run_model(bench: str, name: str, per_stratum: int, seed: int) -> dict:
+def _evaluate(name: str, tasks: list[str], samples: dict | None = None) -> dict:
     import lm_eval
     from lm_eval.models.huggingface import HFLM
     from lm_eval.tasks import TaskManager
 
+    tm = TaskManager(include_path=[str(TASK_CONFIG_DIR), str(REFERENCE_DIR)], include_defaults=False)
+    lm = HFLM(pretrained=str(ensure_hf_folder(name)), dtype="float32", batch_size=8, device="cpu")
+    return lm_eval.simple_evaluate(model=lm, tasks=tasks, task_manager=tm, log_samples=True, samples=samples)
+
+
+def _anchor_answers(res: dict, ref: Reference) -> dict:
+    return {s["doc"]["key"]: float(s["tiny_acc"]) for s in res["samples"][ref.tiny]}
+
+
+def run_model(bench: str, name: str, per_stratum: int, seed: int) -> dict:
     ref = REFERENCES[bench]
     strata = _stratum_of(ref, getattr(reference, ref.load)()["test"])
     labels, counts = np.unique(strata, return_counts=True)
     sizes = dict(zip(labels.tolist(), counts.tolist()))
     indices = sample_indices(strata, per_stratum, seed) if per_stratum else None
-    tm = TaskManager(include_path=[str(TASK_CONFIG_DIR), str(REFERENCE_DIR)], include_defaults=False)
-    lm = HFLM(pretrained=str(ensure_hf_folder(name)), dtype="float32", batch_size=8, device="cpu")
     t0 = time.perf_counter()
-    res = lm_eval.simple_evaluate(model=lm, tasks=[ref.tiny, ref.task], task_manager=tm, log_samples=True,
-                                  samples={ref.task: indices} if indices else None)
+    res = _evaluate(name, [ref.tiny, ref.task], {ref.task: indices} if indices else None)
     logged = res["samples"][ref.task]
     expected = len(indices) if indices else strata.size
     if len(logged) != expected:
         raise RuntimeError(f"{ref.task} scored {len(logged)} items, expected {expected}")
     score, se = reference_score(np.array([float(s[ref.metric]) for s in logged]),
                                 _stratum_of(ref, [s["doc"] for s in logged]), sizes)
-    answers = {s["doc"]["key"]: float(s["tiny_acc"]) for s in res["samples"][ref.tiny]}
+    answers = _anchor_answers(res, ref)
     return {"benchmark": bench, "model": name, "seconds": time.perf_counter() - t0, "reference_items": len(logged),
             "per_stratum": per_stratum or None, "sample_seed": seed if per_stratum else None,
             "reference_score": score, "reference_se": se, "anchor_answers": answers, **estimate(ref.tiny, answers)}
+
+
+def rerun_tiny(path: Path) -> dict:
+    """A stored result with the tiny task run again on its model (after the
+    task's anchors changed) and re-estimated; the real score is kept."""
+    row = json.loads(path.read_text())
+    ref = REFERENCES[row["benchmark"]]
+    t0 = time.perf_counter()
+    answers = _anchor_answers(_evaluate(row["model"], [ref.tiny]), ref)
+    row.update(anchor_answers=answers, tiny_seconds=time.perf_counter() - t0, **estimate(ref.tiny, answers))
+    path.write_text(json.dumps(row, indent=1) + "\n")
+    return row
 
 
 def estimate(tiny: str, answers: dict) -> dict:
@@ -174,6 +194,9 @@ def main() -> int:
     ap.add_argument("--out", default=str(OUT), help="folder for the per-run JSON files")
     ap.add_argument("--rescore", action="store_true",
                     help="run no model: re-estimate the stored results from their anchor answers")
+    ap.add_argument("--rerun-tiny", action="store_true",
+                    help="run only the tiny task again on the stored results of --benchmark and --models (after "
+                         "its anchors changed) and re-estimate; the stored real scores are kept")
     a = ap.parse_args()
     if a.sample < 0:
         ap.error("--sample must be 0 (every item) or positive")
@@ -183,6 +206,11 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     if a.rescore:
         rescore(out)
+        print(write_table(out))
+        return 0
+    if a.rerun_tiny:
+        for name in a.models.split(","):
+            print(json.dumps(rerun_tiny(out / f"{a.benchmark}_{name}.json")), flush=True)
         print(write_table(out))
         return 0
     for name in a.models.split(","):
