@@ -105,7 +105,8 @@ def fit_joint(settings: FitSettings, out: Path = JOINT_PARAMS, root: Path | None
         "tasks": tasks, "tinytasks_version": __version__,
         "estimator": "per task, boosted trees on all six held-out estimates predict the task estimate's error",
         "fit_settings": asdict(settings), "fitted_with": numerical_library_versions(),
-        "source": {"n_models": len(h.models), "benchmarks": {b: list(SOURCES[b].responses) for b in h.benchmarks},
+        "source": {"n_models": len(h.models), "benchmarks": {b: [*SOURCES[b].responses, *SOURCES[b].supplements]
+                                                                  for b in h.benchmarks},
                    "licence": sorted({SOURCES[b].licence for b in h.benchmarks})},
     }
     doc = write_joint_file(out, joint, metadata)
