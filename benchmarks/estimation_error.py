@@ -13,6 +13,12 @@ whole benchmark, and the IRT fit time on the largest matrix.
 
 "half" is half of each benchmark's pool: the issue's target is to be no worse
 than metabench's whole-pool figure with at most that many items.
+
+`--update` reruns only the named benchmarks (after their calibration data or
+anchors changed) and rewrites the existing results with their rows replaced
+and every other benchmark's kept; the settings must match the file's:
+
+    python benchmarks/estimation_error.py --benchmarks truthfulqa,winogrande --budgets 10,25,50,100,all --update
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from tinytasks.cli import _budgets  # noqa: E402
 from tinytasks.fitting import HALF_POOL, FitSettings, budget_label, resolve_budget, validation_table  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
-from results_io import write_results  # noqa: E402
+from results_io import previous_results, write_results  # noqa: E402
 
 # metabench's own predictions on its held-out models (the `test` rows of its
 # __scores.csv files; the issue quotes the same figures).
@@ -48,17 +54,18 @@ def main() -> int:
     ap.add_argument("--dims", type=int, default=3)
     ap.add_argument("--anchor-method", default="stratified")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "estimation_error"))
+    ap.add_argument("--update", action="store_true",
+                    help="replace only these benchmarks' rows in the existing results at --out")
     a = ap.parse_args()
     root = shared_data_dir()
     settings = FitSettings(anchor_method=a.anchor_method, n_dims=a.dims, n_folds=a.folds)
-    report = {"settings": vars(a) | {"budgets": [b or "all" for b in a.budgets]}, "benchmarks": {}}
+    benches = a.benchmarks.split(",")
+    fresh = {"budgets": [b or "all" for b in a.budgets], "folds": a.folds, "dims": a.dims,
+             "anchor_method": a.anchor_method}
+    kept = previous_results(a.out, "benchmarks", fresh) if a.update else {}
     loaded = {}
-    lines = ["# Estimation error on held-out models (shared data)", "",
-             f"{a.folds}-fold CV over models; IRT {a.dims}-D; anchors: {a.anchor_method}. Scores 0-100.", "",
-             "| benchmark | budget | tinytasks MAE | RMSE | Spearman | 95% cover | linear-mean MAE | mean x100 MAE "
-             "| metabench MAE (its pool) | fit s |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for bench in a.benchmarks.split(","):
+    computed = {}
+    for bench in benches:
         data = loaded[bench] = load_source(bench, root)
         print(f"{bench}: {len(data.models)} models x {len(data.items)} items", flush=True)
         rows = validation_table(data, np.arange(len(data.items)), settings, a.budgets,
@@ -66,9 +73,20 @@ def main() -> int:
         pool_budgets = [resolve_budget(b, len(data.items)) for b in a.budgets]
         pool = cross_validate_pool(data.responses, [b for b in pool_budgets if b and b < len(data.items)],
                                    n_folds=a.folds)
-        report["benchmarks"][bench] = {"n_models": len(data.models), "n_items": len(data.items),
-                                       "validation": rows, "pool_estimators_mae": pool}
-        for r in rows:
+        computed[bench] = {"n_models": len(data.models), "n_items": len(data.items),
+                           "validation": rows, "pool_estimators_mae": pool}
+    order = [b for b in SOURCES if b in kept or b in computed]
+    report = {"settings": fresh | {"benchmarks": ",".join(order)},
+              "benchmarks": {b: computed.get(b, kept.get(b)) for b in order}}
+    if a.update:
+        report["updated"] = sorted(computed)
+    lines = ["# Estimation error on held-out models (shared data)", "",
+             f"{a.folds}-fold CV over models; IRT {a.dims}-D; anchors: {a.anchor_method}. Scores 0-100.", "",
+             "| benchmark | budget | tinytasks MAE | RMSE | Spearman | 95% cover | linear-mean MAE | mean x100 MAE "
+             "| metabench MAE (its pool) | fit s |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for bench, r_bench in report["benchmarks"].items():
+        for r in r_bench["validation"]:
             t = r["tiny"]
             lines.append(
                 f"| {bench} | {budget_label(r)} | {t['mae']:.3f} | {t['rmse']:.3f} "

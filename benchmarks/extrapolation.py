@@ -24,6 +24,7 @@ an upper bound, so its random-sample error is overstated there.
 
     python benchmarks/extrapolation.py                 # all benchmarks, ~20 min on 2 cores
     python benchmarks/extrapolation.py --benchmarks mmlu --splits strength
+    python benchmarks/extrapolation.py --benchmarks truthfulqa,winogrande --update   # keep the others' results
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from estimators.extrapolation import CANDIDATE_LINES  # noqa: E402
 from estimators.validation import cross_validate_budgets  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
-from results_io import table_row, write_results  # noqa: E402
+from results_io import previous_results, table_row, write_results  # noqa: E402
 
 # Items in the full benchmark as the leaderboard scored it (shared/README.md).
 FULL_SIZE = {"arc": 1172, "gsm8k": 1319, "hellaswag": 10042, "mmlu": 14042, "truthfulqa": 817, "winogrande": 1267}
@@ -88,9 +89,44 @@ def main() -> int:
     ap.add_argument("--benchmarks", default=",".join(SOURCES))
     ap.add_argument("--splits", default="random,strength,organisation")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "extrapolation"))
+    ap.add_argument("--update", action="store_true",
+                    help="rerun only these benchmarks and keep every other one's results at --out")
     a = ap.parse_args()
     root = shared_data_dir()
-    report = {}
+    report = previous_results(a.out) if a.update else {}
+    for bench in a.benchmarks.split(","):
+        data = load_source(bench, root)
+        report[bench] = {kind: split_results(bench, kind, data) for kind in a.splits.split(",")}
+    report = {b: report[b] for b in SOURCES if b in report}
+    write_results(a.out, render(report), report)
+    return 0
+
+
+def split_results(bench: str, kind: str, data) -> dict:
+    """One benchmark's metrics on one kind of split (see make_splits)."""
+    print(f"{bench} / {kind}: {len(data.models)} models x {len(data.items)} items", flush=True)
+    splits = make_splits(kind, data.scores, list(data.models))
+    res = cross_validate_budgets(data.responses, data.scores, lambda b: TinyEstimator(b, "stratified", 3),
+                                 [None], splits=splits, progress=lambda m: print("  " + m, flush=True))[None]
+    p, truth = res.predictions, res.truth
+    inside = (truth >= p["tiny_lower"]) & (truth <= p["tiny_upper"])
+    quiet = p["extrapolated"] == 0
+    m = res.metrics
+    row = {"n_test": int(truth.size), "tiny": m["tiny"], "tiny_unguarded": m["tiny_unguarded"],
+           "linear_mean": m["linear_mean"],
+           "random_sample_mae": float(random_sample_mae(truth, len(data.items), FULL_SIZE[bench]).mean()),
+           "coverage_not_flagged": float(inside[quiet].mean()) if quiet.any() else None}
+    if kind == "strength":
+        row["candidates"] = candidate_errors(res.estimators[0], data.responses[splits[0][1]], truth)
+        train, test = splits[0]
+        row["error_sources"] = error_sources(
+            np.abs(p["tiny"] - truth), random_sample_mae(truth, len(data.items), FULL_SIZE[bench]), truth,
+            np.nanmean(data.responses[test], 1), np.nanmean(data.responses[train], 1), data.scores[train])
+    return row
+
+
+def render(report: dict) -> list[str]:
+    """The Markdown tables of `report` ({benchmark: {split: results}})."""
     lines = ["# Estimates away from the calibration models (shared data)", "",
              "Whole pool as anchors, 3-D IRT. MAE in leaderboard points; cover = share of test models inside the "
              "95% interval; flagged = share reported as extrapolated. random-sample MAE: expected error of the mean "
@@ -98,43 +134,22 @@ def main() -> int:
              "| benchmark | split | test models | tinytasks MAE | cover | flagged | cover (not flagged) "
              "| no guard MAE | linear-mean MAE | random-sample MAE |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for bench in a.benchmarks.split(","):
-        data = load_source(bench, root)
-        report[bench] = {}
-        for kind in a.splits.split(","):
-            print(f"{bench} / {kind}: {len(data.models)} models x {len(data.items)} items", flush=True)
-            splits = make_splits(kind, data.scores, list(data.models))
-            res = cross_validate_budgets(data.responses, data.scores, lambda b: TinyEstimator(b, "stratified", 3),
-                                         [None], splits=splits, progress=lambda m: print("  " + m, flush=True))[None]
-            p, truth = res.predictions, res.truth
-            inside = (truth >= p["tiny_lower"]) & (truth <= p["tiny_upper"])
-            quiet = p["extrapolated"] == 0
-            rs = float(random_sample_mae(truth, len(data.items), FULL_SIZE[bench]).mean())
-            m = res.metrics
-            row = {"n_test": int(truth.size), "tiny": m["tiny"], "tiny_unguarded": m["tiny_unguarded"],
-                   "linear_mean": m["linear_mean"], "random_sample_mae": rs,
-                   "coverage_not_flagged": float(inside[quiet].mean()) if quiet.any() else None}
-            if kind == "strength":
-                row["candidates"] = candidate_errors(res.estimators[0], data.responses[splits[0][1]], truth)
-                train, test = splits[0]
-                row["error_sources"] = error_sources(
-                    np.abs(p["tiny"] - truth), random_sample_mae(truth, len(data.items), FULL_SIZE[bench]), truth,
-                    np.nanmean(data.responses[test], 1), np.nanmean(data.responses[train], 1), data.scores[train])
-            report[bench][kind] = row
+    for bench, splits in report.items():
+        for kind, row in splits.items():
             cnf = "-" if row["coverage_not_flagged"] is None else f"{row['coverage_not_flagged']:.3f}"
             lines.append(table_row(
-                bench, kind, truth.size, f"{m['tiny']['mae']:.2f}", f"{m['tiny']['coverage']:.3f}",
-                f"{m['tiny']['extrapolated_share']:.3f}", cnf, f"{m['tiny_unguarded']['mae']:.2f}",
-                f"{m['linear_mean']['mae']:.2f}", f"{rs:.2f}"))
-    strength = [(b, r["strength"]["candidates"]) for b, r in report.items() if "strength" in r]
+                bench, kind, row["n_test"], f"{row['tiny']['mae']:.2f}", f"{row['tiny']['coverage']:.3f}",
+                f"{row['tiny']['extrapolated_share']:.3f}", cnf, f"{row['tiny_unguarded']['mae']:.2f}",
+                f"{row['linear_mean']['mae']:.2f}", f"{row['random_sample_mae']:.2f}"))
+    strength = [(b, r["strength"]) for b, r in report.items() if "strength" in r]
     if strength:
         lines += ["", "## Strongest models: MAE of each candidate extrapolation (fitted on the rest)", "",
                   "| benchmark | guard's choice | map | " + " | ".join(CANDIDATE_LINES) + " |",
                   "| --- | --- | --- | " + " | ".join("---" for _ in CANDIDATE_LINES) + " |"]
-        for bench, c in strength:
+        for bench, r in strength:
+            c = r["candidates"]
             lines.append(table_row(bench, c["chosen_fallback"], f"{c['map']:.2f}",
                                    *(f"{c[n]:.2f}" if n in c else "-" for n in CANDIDATE_LINES)))
-    if strength:
         lines += ["", "## Strongest models: where the error comes from", "",
                   "Perfect: held-out models with a real score of 100 (on the leaderboard's TruthfulQA, contaminated "
                   "models that answer every anchor; a random sample of such a model is always exact). Same "
@@ -144,15 +159,13 @@ def main() -> int:
                   "| benchmark | perfect: n | perfect: tinytasks MAE | rest: tinytasks MAE | rest: random-sample MAE "
                   "| same accuracy: n held-out / calibration | mean real score held-out / calibration |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
-        for bench, r in report.items():
-            if "strength" in r:
-                e = r["strength"]["error_sources"]
-                lines.append(table_row(
-                    bench, e["n_perfect"], _fmt(e["perfect_mae"]), _fmt(e["rest_mae"]), _fmt(e["rest_random_mae"]),
-                    f"{e['band_n_test']} / {e['band_n_train']}",
-                    f"{_fmt(e['band_score_test'])} / {_fmt(e['band_score_train'])}"))
-    write_results(a.out, lines, report)
-    return 0
+        for bench, r in strength:
+            e = r["error_sources"]
+            lines.append(table_row(
+                bench, e["n_perfect"], _fmt(e["perfect_mae"]), _fmt(e["rest_mae"]), _fmt(e["rest_random_mae"]),
+                f"{e['band_n_test']} / {e['band_n_train']}",
+                f"{_fmt(e['band_score_test'])} / {_fmt(e['band_score_train'])}"))
+    return lines
 
 
 def _fmt(v: float | None) -> str:

@@ -48,8 +48,9 @@ def held_out_estimates(settings: FitSettings, root: Path | None = None,
     models outside the fold and estimates the fold's models."""
     root = root or shared_data_dir()
     benches = list(SOURCES)
-    data = {b: load_source(b, root) for b in benches}
-    eligible = {b: eligible_indices(data[b], item_table(b, root)) for b in benches}
+    tables = {b: item_table(b, root) for b in benches}
+    data = {b: load_source(b, root, tables[b]) for b in benches}
+    eligible = {b: eligible_indices(data[b], tables[b]) for b in benches}
     common = sorted(set.intersection(*(set(d.models) for d in data.values())))
     progress(f"{len(common)} models have all of {', '.join(benches)}")
     shape = (len(common), len(benches))

@@ -101,12 +101,16 @@ def shared_data_dir() -> Path:
     return path
 
 
-def load_source(benchmark: str, root: Path | None = None) -> CalibrationData:
+def load_source(benchmark: str, root: Path | None = None, items: pd.DataFrame | None = None) -> CalibrationData:
     """A benchmark's calibration data (responses and full scores) from
-    shared/data (`root`, default `shared_data_dir()`)."""
+    shared/data (`root`, default `shared_data_dir()`). A supplement brings
+    only its items of known text: those of `items`, the benchmark's
+    `item_table`, built here when the caller has not."""
     src = SOURCES[benchmark]
     root = shared_data_dir() if root is None else root
-    with_text = set(item_table(benchmark, root)["item"]) if src.supplements else None
+    if src.supplements and items is None:
+        items = item_table(benchmark, root)
+    with_text = set(items["item"]) if src.supplements else None
     return load_calibration_data([root / r for r in src.responses], root / src.scores, src.score_column,
                                  src.model_column, [root / r for r in src.supplements], with_text)
 
