@@ -91,3 +91,22 @@ def _fisher(bank: ItemBank, k: int, abilities: np.ndarray, rng) -> AnchorSet:
         chosen[best] = True
         total = total + info[:, best]
     return _uniform(np.flatnonzero(chosen), "fisher")
+
+
+def spread_order(bank: ItemBank) -> np.ndarray:
+    """An order of the bank's items in which every prefix spreads evenly over
+    the difficulty range: the easiest first, then the median, then the
+    quartiles, the octiles and so on (difficulty quantiles in van der Corput
+    order).
+
+    A run that answers only the first k anchors (`lm_eval --limit k`) thus
+    answers a difficulty-stratified subset rather than, say, one subject."""
+    n = bank.n_items
+    m = max(int(np.ceil(np.log2(n))), 1)
+    k = np.arange(2**m)
+    reversed_bits = np.zeros(k.size)
+    for bit in range(m):  # m = log2(n) passes, vectorised over all positions
+        reversed_bits += ((k >> bit) & 1) / 2.0 ** (bit + 1)
+    rank = np.floor(reversed_bits * n).astype(int)  # hits every rank, as the steps n / 2**m are below 1
+    _, first = np.unique(rank, return_index=True)
+    return np.argsort(bank.difficulty, kind="stable")[rank[np.sort(first)]]

@@ -100,6 +100,19 @@ def add_supplements(table: pd.DataFrame, supplements: Sequence[pd.DataFrame], na
     return out
 
 
+def join_response_tables(tables: Sequence[pd.DataFrame], names: Sequence[str]) -> pd.DataFrame:
+    """Every model and item of several tables, in order of first appearance,
+    NaN where no table has the answer. An item in two tables must have the
+    same answers for the models both hold."""
+    out = tables[0]
+    for df, name in zip(tables[1:], names[1:]):
+        _check_agreement(out, df, name, names[0])
+        rows = out.index.append(df.index.difference(out.index, sort=False))
+        cols = out.columns.append(df.columns.difference(out.columns, sort=False))
+        out = out.combine_first(df).reindex(index=rows, columns=cols)
+    return out
+
+
 def load_calibration_data(
     responses_path: str | Path | Sequence[str | Path], scores_path: str | Path, score_column: str = "score",
     model_column: str = "model", supplements: Sequence[str | Path] = (), supplement_items: Collection[str] | None = None,

@@ -16,6 +16,7 @@ from .anchors import AnchorSet, select_anchors
 from .checks import as_response_matrix, as_scores, check_budget, check_n_items
 from .extrapolation import ExtrapolationGuard
 from .irt import FittedIRT, IRTFitter, ItemBank
+from .partial_map import PARTIAL_MAP_BELOW, PartialScoreMap, answered_share
 from .person_fit import PersonFitCheck, lz_statistic
 from .score_map import ScoreMap
 
@@ -84,6 +85,7 @@ class TinyEstimator:
         ya = y[:, self.anchors_.items]
         feats, _, _ = self._features(ya)
         self.score_map_ = ScoreMap.fit(feats, s, self._n_smooth, level=self.level, seed=self.seed)
+        self.partial_map_ = PartialScoreMap.fit(self, ya, s, seed=self.seed)
         self.guard_ = ExtrapolationGuard.fit(
             np.nanmean(ya, 1), s, level=self.level,  # the accuracy `predict` passes, not the rounded feature
             refit_map=lambda tr, te: ScoreMap.fit(feats[tr], s[tr], self._n_smooth, level=self.level,
@@ -124,23 +126,28 @@ class TinyEstimator:
         # Identical answer patterns must give identical features whatever the
         # batch they were computed in (BLAS rounding differs by ~1e-15), or
         # the trees would split between such twins and amplify that noise.
-        return np.round(feats, FEATURE_DECIMALS), est.theta, est.se
+        return np.round(feats, FEATURE_DECIMALS), est.theta, est.cov
 
     # ---- estimating ----------------------------------------------------
     def predict(self, anchor_responses, seed: int = 0) -> ScoreEstimate:
         """Estimate full scores from answers to the anchors (models x anchors,
         NaN for anchors not answered; at least one answer per model).
 
-        Unanswered anchors are imputed from the posterior predictive
+        A model that answered fewer than PARTIAL_MAP_BELOW of the anchors is
+        scored by the partial map (see `partial_map`); with more, its
+        unanswered anchors are imputed from the posterior predictive
         (N_IMPUTATIONS draws) and their spread widens the interval.
         """
         self._check_fitted()
         ya = as_response_matrix(anchor_responses, name="anchor responses")
         check_n_items(ya, self.anchors_.items.size, what="the anchor set")
-        feats, theta, theta_se = self._features(ya)
+        feats, theta, theta_cov = self._features(ya)
         score, lower, upper = self.score_map_.predict(feats)
         missing = np.isnan(ya)
-        rows = np.flatnonzero(missing.any(1))
+        sparse = answered_share(ya) < PARTIAL_MAP_BELOW
+        if sparse.any():
+            score[sparse], lower[sparse], upper[sparse] = self.partial_map_.predict(self, ya[sparse])
+        rows = np.flatnonzero(missing.any(1) & ~sparse)
         if rows.size:
             rng = np.random.default_rng(seed)
             z = norm.ppf(0.5 + self.level / 2)
@@ -148,7 +155,7 @@ class TinyEstimator:
                 # Rubin's rules over complete answer patterns drawn from the
                 # posterior predictive: within-pattern interval plus the
                 # spread of the point estimates between patterns.
-                f, _, _ = self._features(self._impute(ya[r], theta[r], theta_se[r], rng))
+                f, _, _ = self._features(self._impute(ya[r], theta[r], theta_cov[r], rng))
                 mu_d, lo_d, hi_d = self.score_map_.predict(f)
                 within = np.mean(((hi_d - lo_d) / 2) ** 2)
                 half = np.sqrt(within + z**2 * mu_d.var())
@@ -157,13 +164,14 @@ class TinyEstimator:
         accuracy = np.nanmean(ya, 1)
         map_score = score
         lz = self._lz(ya, theta)
-        score, lower, upper, atypical = self._pattern_guard(feats, score, lower, upper)
+        # The pattern guard weighs the full map's reading of each answer, which the partial map has not.
+        score, lower, upper, atypical = self._pattern_guard(feats, score, lower, upper, applies=~sparse)
         score, lower, upper, extrapolated = self.guard_.apply(self._expected_accuracy(ya, theta), score,
                                                               lower, upper)
         lo, hi = SCORE_RANGE
         score, lower, upper, map_score = (np.clip(v, lo, hi) for v in (score, lower, upper, map_score))
         return ScoreEstimate(
-            score=score, lower=lower, upper=upper, theta=theta, theta_se=theta_se,
+            score=score, lower=lower, upper=upper, theta=theta, theta_se=np.sqrt(theta_cov[:, 0, 0]),
             accuracy=accuracy, n_answered=(~missing).sum(1),
             n_anchors=int(ya.shape[1]), extrapolated=extrapolated, map_score=map_score,
             lz=lz, misfit=self.person_fit_.flags(lz) | atypical, level=self.level,
@@ -182,7 +190,7 @@ class TinyEstimator:
         typical pattern of the same ability and accuracy."""
         return self.score_map_.predict_point(feats) - self.score_map_.predict_point(self._typical_features(feats))
 
-    def _pattern_guard(self, feats, score, lower, upper):
+    def _pattern_guard(self, feats, score, lower, upper, applies=True):
         """Where the answers move the map's estimate further than they did for
         any calibration model (`pattern_limit_`), the estimate moves to the
         map's estimate for a typical pattern (fully at twice that limit), the
@@ -202,7 +210,7 @@ class TinyEstimator:
         t_score, t_lower, t_upper = self.score_map_.predict(typical)
         shift = self.score_map_.predict_point(feats) - t_score
         limit = max(self.pattern_limit_, 1e-9)
-        w = np.clip((np.abs(shift) - limit) / limit, 0.0, 1.0)
+        w = np.where(applies, np.clip((np.abs(shift) - limit) / limit, 0.0, 1.0), 0.0)
         atypical = w > 0
         score = score - w * shift
         lower = np.where(atypical, np.minimum(lower, t_lower), lower)
@@ -219,9 +227,11 @@ class TinyEstimator:
             return np.nanmean(ya, 1)
         return np.where(missing, self.anchor_bank.icc(theta), ya).mean(1)
 
-    def _impute(self, row, theta, theta_se, rng) -> np.ndarray:
+    def _impute(self, row, theta, theta_cov, rng) -> np.ndarray:
+        """Complete answer patterns for one partial `row`: abilities drawn from
+        its posterior (mean `theta`, covariance `theta_cov`), then answers."""
         miss = np.isnan(row)
-        th = theta[None, :] + rng.standard_normal((N_IMPUTATIONS, 1)) * theta_se * np.eye(1, theta.size)
+        th = rng.multivariate_normal(theta, theta_cov, size=N_IMPUTATIONS, method="cholesky")
         p = self.anchor_bank.icc(th)[:, miss]
         draws = np.tile(row, (N_IMPUTATIONS, 1))
         draws[:, miss] = (rng.random(p.shape) < p).astype(float)
@@ -266,6 +276,7 @@ class TinyEstimator:
                 "method": self.anchors_.method,
             },
             "score_map": self.score_map_.to_dict(),
+            "partial_map": self.partial_map_.to_dict(),
             "extrapolation_guard": self.guard_.to_dict(),
             "person_fit": self.person_fit_.to_dict(),
             "pattern_limit": self.pattern_limit_,
@@ -280,6 +291,7 @@ class TinyEstimator:
         a = d["anchors"]
         est.anchors_ = AnchorSet(np.asarray(a["items"], int), np.asarray(a["weights"], float), a["method"])
         est.score_map_ = ScoreMap.from_dict(d["score_map"])
+        est.partial_map_ = PartialScoreMap.from_dict(d["partial_map"])
         est.guard_ = ExtrapolationGuard.from_dict(d["extrapolation_guard"])
         est.person_fit_ = PersonFitCheck.from_dict(d["person_fit"])
         est.pattern_limit_ = d.get("pattern_limit")

@@ -69,7 +69,8 @@ def cross_validate_budgets(
     y = as_response_matrix(responses)
     s = as_scores(scores, y.shape[0])
     n = y.shape[0]
-    names = ("tiny", "mean", "linear_mean", "tiny_lower", "tiny_upper", "tiny_unguarded", "extrapolated", "misfit")
+    names = ("tiny", "mean", "linear_mean", "tiny_lower", "tiny_upper", "tiny_unguarded", "extrapolated", "misfit",
+             "complete")
     preds = {b: {name: np.full(n, np.nan) for name in names} for b in budgets}
     seconds = {b: [] for b in budgets}
     fitted = {b: [] for b in budgets}
@@ -91,6 +92,7 @@ def cross_validate_budgets(
             p["tiny"][test], p["tiny_lower"][test], p["tiny_upper"][test] = res.score, res.lower, res.upper
             p["extrapolated"][test], p["tiny_unguarded"][test] = res.extrapolated, res.map_score
             p["misfit"][test] = res.misfit
+            p["complete"][test] = ~np.isnan(y[test][:, items]).any(1)  # every anchor of this estimator answered
             acc_train = np.nanmean(y[train][:, items], 1)[:, None]
             acc_test = np.nanmean(y[test][:, items], 1)[:, None]
             p["mean"][test] = 100 * acc_test[:, 0]
@@ -113,8 +115,8 @@ def cross_validate_budgets(
             # some calibration models lack answers to part of the pool (a
             # supplement recorded for only some of them): their estimates
             # come from the answers they have, so error is also reported
-            # over the models with every answer, as a new model has them
-            full = recorded[tested]
+            # over the models with an answer to every anchor, as a new model has them
+            full = p["complete"] == 1
             metrics["tiny_fully_recorded"] = score_metrics(p["tiny"][full], s[tested][full], p["tiny_lower"][full],
                                                            p["tiny_upper"][full]) | {"n_models": int(full.sum())}
         out[b] = CrossValidationResult(s[tested], p, metrics, float(np.mean(seconds[b])), fitted[b])

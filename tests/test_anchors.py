@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from conftest import simulate_2pl
 
-from estimators import ANCHOR_METHODS, IRTFitter, select_anchors
+from estimators import ANCHOR_METHODS, IRTFitter, ItemBank, select_anchors, spread_order
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +40,16 @@ def test_budget_errors(fitted):
         select_anchors(fitted.bank, 0, "random")
     with pytest.raises(ValueError, match="unknown anchor method"):
         select_anchors(fitted.bank, 5, "best")
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 102, 120])
+def test_every_prefix_of_the_spread_order_is_stratified_by_difficulty(n):
+    rng = np.random.default_rng(n)
+    bank = ItemBank(rng.uniform(0.5, 2, (n, 2)), rng.normal(size=n))
+    order = spread_order(bank)
+    assert np.array_equal(np.sort(order), np.arange(n))
+    rank = np.argsort(np.argsort(bank.difficulty, kind="stable"), kind="stable")[order]
+    assert rank[0] == 0 and (n < 2 or rank[1] == n // 2)  # the easiest, then the median
+    for j in range(int(np.log2(n)) + 1):  # the first 2**j: the items at the 2**j-quantiles of difficulty
+        k = 2**j
+        assert np.array_equal(np.sort(rank[:k]), np.arange(k) * n // k)

@@ -3,7 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from estimators import ParamFileError, TinyEstimator, cross_validate, load_estimator, write_param_file
+from estimators import (ParamFileError, TinyEstimator, cross_validate, load_estimator, spread_order,
+                        write_param_file)
 
 
 @pytest.mark.slow
@@ -94,6 +95,29 @@ def test_intervals_from_partial_answers_keep_their_coverage(mmlu_data):
     assert 0.9 <= coverage <= 0.99
     assert np.median(res.upper - res.lower) > np.median(full.upper - full.lower)
     assert np.all((res.lower >= 0) & (res.upper <= 100))
+
+
+@pytest.mark.slow
+def test_runs_that_answered_few_anchors_keep_calibrated_intervals_on_held_out_models(mmlu_data):
+    """The shipped setting (whole MMLU pool, 3-D): a share of the anchors,
+    different per model, or the first quarter in the tasks' doc order."""
+    y, s = mmlu_data.responses, mmlu_data.scores
+    perm = np.random.default_rng(0).permutation(len(s))
+    train, test = perm[:2700], perm[2700:]
+    est = TinyEstimator(None, "stratified", 3).fit(y[train], s[train])
+    rows, truth = y[test][:, est.anchors_.items], s[test]
+    rng = np.random.default_rng(1)
+    answered = rng.random(rows.shape) < rng.uniform(0.1, 0.7, size=(len(rows), 1))
+    answered[:, 0] = True
+    first_quarter = np.zeros(rows.shape[1], bool)
+    first_quarter[spread_order(est.anchor_bank)[: rows.shape[1] // 4]] = True
+    complete = est.predict(rows)
+    for mask in (answered, np.broadcast_to(first_quarter, rows.shape)):
+        res = est.predict(np.where(mask, rows, np.nan))
+        coverage = np.mean((truth >= res.lower) & (truth <= res.upper))
+        assert 0.93 <= coverage <= 0.985, coverage
+        assert np.mean(np.abs(res.score - truth)) < 3 * np.mean(np.abs(complete.score - truth))
+        assert np.median(res.upper - res.lower) > np.median(complete.upper - complete.lower)
 
 
 def test_an_answer_pattern_unlike_every_calibration_models_is_read_as_a_typical_one():

@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 
+from estimators import spread_order
+
 from .benchmarks import item_key, load_docs, match_text
 from .registry import BENCHMARK_OF_TASK
 from .scoring import TaskEstimate, estimate_task, load_task_params
@@ -23,7 +25,7 @@ def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
     if task not in BENCHMARK_OF_TASK:
         raise ValueError(f"unknown tiny task {task!r}; known: {sorted(BENCHMARK_OF_TASK)}")
     bench = BENCHMARK_OF_TASK[task]
-    _, meta, _ = load_task_params(task)
+    est, meta, _ = load_task_params(task)
     by_key = {}
     for doc in load_docs(bench, data_dir):
         by_key.setdefault(item_key(bench, match_text(bench, doc)), doc)
@@ -35,7 +37,10 @@ def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
             "were fitted on. Point $TINYTASKS_DATA_DIR at the right files or refit with `tinytasks fit`."
         )
     rows = []
-    for a in meta["anchors"]:
+    # Docs in an order whose every prefix spreads over the difficulty range,
+    # so that `--limit k` runs a stratified subset of the anchors.
+    for i in spread_order(est.anchor_bank):
+        a = meta["anchors"][i]
         doc = dict(by_key[a["key"]])
         doc.update(key=a["key"], fewshot_prefix=a.get("fewshot_prefix", ""), tiny_task=task)
         rows.append(doc)
