@@ -68,18 +68,50 @@ def cmd_fit_shared(a) -> int:
     names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
     for bench in names:
         src = SOURCES[bench]
-        data = load_source(bench, root)
         items = item_table(bench, root)
+        data = load_source(bench, root, items)
         task = TASK_OF_BENCHMARK[bench]
         files = ", ".join(f"shared/data/{r}" for r in src.responses)
+        source = {"responses": list(src.responses), "scores": src.scores, "licence": src.licence}
         if src.supplements:
             files += " with the items of known text from " + ", ".join(f"shared/data/{r}" for r in src.supplements)
-        source = {"responses": list(src.responses), "scores": src.scores, "licence": src.licence,
-                  "description": f"{files}; prompt format: {src.lm_eval_format}"}
-        if src.supplements:
             source["supplements"] = list(src.supplements)
+        source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
         out = Path(a.out_dir) / task / "params.json"
         fit_task(task, bench, data, items, out, _settings(a), source, a.report_budgets)
+    return 0
+
+
+def cmd_estimate(a) -> int:
+    import numpy as np
+
+    from estimators.tables import join_response_tables, read_responses_csv, read_scores_csv
+
+    from .scoring import estimate_table
+
+    tables = [read_responses_csv(p) for p in a.responses]
+    table = join_response_tables(tables, a.responses)
+    out = estimate_table(table, task=a.task, params_file=a.params)
+    if a.scores:
+        truth = read_scores_csv(a.scores, a.score_column, a.model_column).reindex(out.index)
+        out.insert(0, "score", truth)
+        have = out["score"].notna() & out["est_score"].notna()
+        if not have.any():
+            raise ValueError(f"{a.scores}: no model with an estimate has a score there")
+        r = out[have]
+        err = r["est_score"] - r["score"]
+        inside = (r["score"] >= r["est_lower"]) & (r["score"] <= r["est_upper"])
+        print(f"{int(have.sum())} models with a score: MAE {err.abs().mean():.3f}, RMSE "
+              f"{np.sqrt((err ** 2).mean()):.3f}, mean error {err.mean():+.3f}, 95% interval covers "
+              f"{100 * inside.mean():.1f}% (mean width {(r['est_upper'] - r['est_lower']).mean():.2f}); "
+              f"extrapolated {100 * r['extrapolated'].mean():.1f}%, misfit {100 * r['misfit'].mean():.1f}%",
+              file=sys.stderr)
+    out.index.name = "model"
+    if a.out:
+        out.to_csv(a.out)
+        print(f"{len(out)} models' estimates written to {a.out}", file=sys.stderr)
+    else:
+        out.to_csv(sys.stdout)
     return 0
 
 
@@ -257,6 +289,19 @@ def main(argv: list[str] | None = None) -> int:
                                       "few-shot setting, and the estimate recomputed from the logged samples")
     v.add_argument("results", help="lm-eval results JSON (or its folder), written with --log_samples")
 
+    e = sub.add_parser("estimate", help="estimates from per-item results you already have (a models x items "
+                                        "CSV), with a tiny task's parameters; with --scores, their error")
+    who = e.add_mutually_exclusive_group(required=True)
+    who.add_argument("--task", help="a shipped tiny task, e.g. tiny_mmlu")
+    who.add_argument("--params", help="a parameter file of your own (from tinytasks fit)")
+    e.add_argument("--responses", nargs="+", required=True,
+                   help="CSV(s): a 'model' column, then one 0/1/empty column per item, named by anchor key or by "
+                        "the calibration data's item id; several files are joined by model")
+    e.add_argument("--scores", help="CSV of the models' real full scores: adds the error and interval coverage")
+    e.add_argument("--score-column", default="score")
+    e.add_argument("--model-column", default="model")
+    e.add_argument("--out", help="CSV to write (default: print it)")
+
     j = sub.add_parser("fit-joint", help="refit the shipped joint estimate (each task corrected by all six tasks' "
                                          "estimates) from shared/data; ~10 min")
     j.add_argument("--out", default=None, help="parameter file to write (default: the shipped one)")
@@ -272,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "fit-joint": cmd_fit_joint, "packaged-model": cmd_packaged_model,
                 "path": cmd_path, "compare": cmd_compare, "verify": cmd_verify, "average": cmd_average,
-                "checkpoints": cmd_checkpoints, "adaptive": cmd_adaptive}[a.command](a)
+                "checkpoints": cmd_checkpoints, "adaptive": cmd_adaptive, "estimate": cmd_estimate}[a.command](a)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

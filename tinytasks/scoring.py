@@ -8,7 +8,10 @@ import functools
 import logging
 from dataclasses import dataclass
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
 from estimators import TinyEstimator, read_param_document
 
@@ -85,3 +88,59 @@ def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
         accuracy=float(res.accuracy[0]), n_answered=int(res.n_answered[0]), n_anchors=res.n_anchors,
         extrapolated=bool(res.extrapolated[0]), lz=float(res.lz[0]), misfit=bool(res.misfit[0]), params_sha256=sha,
     )
+
+
+# Columns of estimate_table's result, named as the harness names the task's metrics.
+TABLE_COLUMNS = ("n_answered", "tiny_acc", "est_score", "est_lower", "est_upper", "extrapolated",
+                 "person_fit_lz", "misfit")
+
+
+def estimate_table(table: pd.DataFrame, task: str | None = None, params_file: str | Path | None = None,
+                   ) -> pd.DataFrame:
+    """Every model's estimate (one row of `table`: models x items, 0/1/NaN)
+    with a shipped task's parameters or a parameter file of your own.
+
+    Columns name anchors by key (`mmlu:...`) or by the calibration data's item
+    id (each anchor's `item` in the parameter file, e.g. a column of the shared
+    leaderboard matrices). Other columns are left out, with a warning; anchors
+    without a column count as not answered (wider interval). A model that
+    answered no anchor gets no estimate (NaN), and a warning names it."""
+    if (task is None) == (params_file is None):
+        raise ValueError("give either a tiny task name or a parameter file")
+    if task is not None:
+        est, meta, _ = load_task_params(task)
+    else:
+        doc = read_param_document(params_file)
+        est, meta = TinyEstimator.from_dict(doc["estimator"]), doc["metadata"]
+    name = meta.get("task", str(params_file))
+    position = {}
+    for i, a in enumerate(meta["anchors"]):
+        for label in {a["key"], str(a["item"])}:
+            position[label] = i
+    cols = [str(c) for c in table.columns]
+    matched = [c for c in cols if c in position]
+    if not matched:
+        raise ValueError(f"{name}: no column of the table names one of its {len(meta['anchors'])} anchors; "
+                         f"name columns by anchor key (e.g. {meta['anchors'][0]['key']!r}) or by the calibration "
+                         f"data's item id (e.g. {meta['anchors'][0]['item']!r}); got e.g. {cols[:3]}")
+    twice = pd.Series([position[c] for c in matched]).duplicated()
+    if twice.any():
+        dup = matched[int(np.flatnonzero(twice)[0])]
+        raise ValueError(f"{name}: two columns name the same anchor (one of them {dup!r}, by key and by item id)")
+    ignored = len(cols) - len(matched)
+    if ignored:
+        log.warning("%s: %d of %d columns are not anchors of this task and are left out (e.g. %r)", name,
+                    ignored, len(cols), next(c for c in cols if c not in position))
+    y = np.full((len(table), len(meta["anchors"])), np.nan)
+    y[:, [position[c] for c in matched]] = table.set_axis(cols, axis=1)[matched].to_numpy(dtype=float)
+    answered = ~np.isnan(y).all(1)
+    out = pd.DataFrame(np.nan, index=table.index, columns=list(TABLE_COLUMNS))
+    out["n_answered"] = (~np.isnan(y)).sum(1)
+    if not answered.all():
+        log.warning("%s: %d model(s) answered none of the anchors and get no estimate (first: %r)", name,
+                    int((~answered).sum()), table.index[int(np.argmin(answered))])
+    if answered.any():
+        res = est.predict(y[answered])
+        out.loc[answered, list(TABLE_COLUMNS[1:])] = np.column_stack(
+            [res.accuracy, res.score, res.lower, res.upper, res.extrapolated, res.lz, res.misfit])
+    return out.astype({"extrapolated": "Int64", "misfit": "Int64"})
