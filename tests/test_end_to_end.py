@@ -97,7 +97,8 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
     import lm_eval
     from lm_eval.tasks import TaskManager
 
-    from tinytasks.scoring import anchor_keys
+    from estimators import spread_order
+    from tinytasks.scoring import anchor_keys, load_task_params
 
     cmd = [sys.executable, "-m", "tinytasks.cli", "adaptive", "--model", "hf",
            "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", TASK, "--max-items", "8",
@@ -113,9 +114,11 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
     assert 0 <= r["est_lower,none"] < r["est_score,none"] < r["est_upper,none"] <= 100
     assert r["tiny_acc,none"] == pytest.approx(sum(a["answers"]) / 8)
 
+    est, _, _ = load_task_params(TASK)
+    doc_keys = [keys[i] for i in spread_order(est.anchor_bank)]  # the task's doc order
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
     plain = lm_eval.simple_evaluate(
         model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[TASK], batch_size=4, device="cpu",
-        task_manager=tm, samples={TASK: sorted(keys.index(k) for k in a["items"])}, log_samples=True)
+        task_manager=tm, samples={TASK: sorted(doc_keys.index(k) for k in a["items"])}, log_samples=True)
     direct = {s["doc"]["key"]: s["tiny_acc"] for s in plain["samples"][TASK]}
     assert direct == dict(zip(a["items"], a["answers"]))
