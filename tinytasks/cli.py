@@ -83,9 +83,8 @@ def cmd_fit_shared(a) -> int:
 
 
 def cmd_estimate(a) -> int:
-    import numpy as np
-
     from estimators.tables import join_response_tables, read_responses_csv, read_scores_csv
+    from estimators.validation import score_metrics
 
     from .scoring import estimate_table
 
@@ -99,11 +98,10 @@ def cmd_estimate(a) -> int:
         if not have.any():
             raise ValueError(f"{a.scores}: no model with an estimate has a score there")
         r = out[have]
-        err = r["est_score"] - r["score"]
-        inside = (r["score"] >= r["est_lower"]) & (r["score"] <= r["est_upper"])
-        print(f"{int(have.sum())} models with a score: MAE {err.abs().mean():.3f}, RMSE "
-              f"{np.sqrt((err ** 2).mean()):.3f}, mean error {err.mean():+.3f}, 95% interval covers "
-              f"{100 * inside.mean():.1f}% (mean width {(r['est_upper'] - r['est_lower']).mean():.2f}); "
+        m = score_metrics(*(r[c].to_numpy(float) for c in ("est_score", "score", "est_lower", "est_upper")))
+        print(f"{int(have.sum())} models with a score: MAE {m['mae']:.3f}, RMSE {m['rmse']:.3f}, mean error "
+              f"{(r['est_score'] - r['score']).mean():+.3f}, Spearman {m['spearman']:.4f}, 95% interval covers "
+              f"{100 * m['coverage']:.1f}% (mean width {m['mean_interval_width']:.2f}); "
               f"extrapolated {100 * r['extrapolated'].mean():.1f}%, misfit {100 * r['misfit'].mean():.1f}%",
               file=sys.stderr)
     out.index.name = "model"
