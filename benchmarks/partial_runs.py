@@ -28,7 +28,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import estimators.tiny_estimator as tiny_estimator  # noqa: E402
 from estimators import TinyEstimator, spread_order  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
@@ -56,12 +55,7 @@ def masks(n_models: int, est: TinyEstimator, rng) -> dict[str, np.ndarray]:
 
 def scored(est: TinyEstimator, answers: np.ndarray, truth: np.ndarray, imputed: bool) -> dict:
     """MAE, coverage and mean width; `imputed` forces the previous method."""
-    saved = tiny_estimator.PARTIAL_MAP_BELOW
-    tiny_estimator.PARTIAL_MAP_BELOW = 0.0 if imputed else saved  # 0: no run counts as sparse
-    try:
-        res = est.predict(answers)
-    finally:
-        tiny_estimator.PARTIAL_MAP_BELOW = saved
+    res = est.predict(answers, partial_map_below=0.0) if imputed else est.predict(answers)  # 0: no run is sparse
     inside = (truth >= res.lower) & (truth <= res.upper)
     return {"mae": float(np.abs(res.score - truth).mean()), "coverage": float(inside.mean()),
             "width": float((res.upper - res.lower).mean())}

@@ -29,7 +29,14 @@ form a narrow cluster (MMLU) can prefer a line that is far off beyond it. So
 towards each tail the interval also spans every candidate extrapolation (the
 map, both forward lines, and the reverse line of accuracy on score, which
 regression dilution does not flatten) widened by the fallback's half-width:
-where the candidates disagree the interval says so.
+where the candidates disagree the interval says so. The interval also reaches
+the ceiling line, from the mean (accuracy, score) of the calibration models in
+the interval's ramp to a perfect score at every anchor answered (a zero score
+at none, in the lower tail): a model that answers nearly every anchor may be
+far stronger than any calibration model, because a pool cannot rank models it
+has run out of hard items for. Held out by real score, the leaderboard's
+strongest MMLU models answer 85-100% of the pool and score 74-90, while every
+other candidate stays below 85 (see benchmarks/extrapolation.py).
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ INTERVAL_RAMP_SHARE = TAIL_SHARE  # the interval's widening starts where this sh
 ENVELOPE_QUANTILE = 0.10
 ENVELOPE_MIN_MODELS = 5  # fewer calibration models at least as extreme: no envelope
 FALLBACKS = ("map", "linear_all", "linear_near")
-CANDIDATE_LINES = ("linear_all", "linear_near", "reverse_near")  # order of TailGuard.candidate_lines
+CANDIDATE_LINES = ("linear_all", "linear_near", "ceiling", "reverse_near")  # order of TailGuard.candidate_lines
 TIE = 1e-9  # accuracies closer than this are equal (they are multiples of 1/n_anchors)
 
 # (train mask, test mask) -> map predictions for the test models
@@ -140,6 +147,17 @@ def _reverse_line(acc: np.ndarray, scores: np.ndarray) -> tuple[float, float] | 
     return float(1 / slope), float(-offset / slope)
 
 
+def _ceiling_line(acc: np.ndarray, scores: np.ndarray, tail: np.ndarray, upper: bool) -> tuple[float, float]:
+    """The line from the `tail` models' mean (accuracy, score) to a perfect
+    score at accuracy 1 (upper tail) or a zero score at accuracy 0 (lower)."""
+    x0, y0 = float(acc[tail].mean()), float(scores[tail].mean())
+    x1, y1 = (1.0, 100.0) if upper else (0.0, 0.0)
+    if abs(x1 - x0) < TIE:  # every tail model answered every anchor (none): no room for a line
+        return 0.0, y1
+    coef = (y1 - y0) / (x1 - x0)
+    return coef, y0 - coef * x0
+
+
 def _line_fits(scores: np.ndarray, among: np.ndarray, upper: bool) -> dict[str, np.ndarray]:
     """The models each straight-line fallback is fitted on, within `among`:
     all of them, or the half nearer to this tail by real score."""
@@ -170,9 +188,10 @@ def fit_tail_guard(side: str, accuracy: np.ndarray, scores: np.ndarray, refit_ma
     fits = _line_fits(scores, np.ones_like(outer), upper)
     lines = {name: _line(accuracy[fit_on], scores[fit_on]) for name, fit_on in fits.items()}
     reverse = _reverse_line(accuracy[fits["linear_near"]], scores[fits["linear_near"]])
-    candidates = (lines["linear_all"], lines["linear_near"]) + ((reverse,) if reverse is not None else ())
     sign = 1.0 if upper else -1.0
     support, envelope = _support_and_envelope(sign * accuracy, sign * scores)
+    ceiling = _ceiling_line(accuracy, scores, sign * accuracy >= support[0] - TIE, upper)
+    candidates = (lines["linear_all"], lines["linear_near"], ceiling) + ((reverse,) if reverse is not None else ())
     return TailGuard(side, support, _ramp_models(accuracy.size), envelope, fallback, half_width, candidates)
 
 

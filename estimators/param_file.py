@@ -15,7 +15,7 @@ from .joint import JointCorrection
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 JOINT_FORMAT = "tinytasks-joint-params"
 JOINT_FORMAT_VERSION = 2
 # An innermost JSON array (numbers, strings, booleans only), as json.dumps(indent=1) lays it out.

@@ -129,14 +129,16 @@ class TinyEstimator:
         return np.round(feats, FEATURE_DECIMALS), est.theta, est.cov
 
     # ---- estimating ----------------------------------------------------
-    def predict(self, anchor_responses, seed: int = 0) -> ScoreEstimate:
+    def predict(self, anchor_responses, seed: int = 0, partial_map_below: float = PARTIAL_MAP_BELOW) -> ScoreEstimate:
         """Estimate full scores from answers to the anchors (models x anchors,
         NaN for anchors not answered; at least one answer per model).
 
-        A model that answered fewer than PARTIAL_MAP_BELOW of the anchors is
+        A model that answered fewer than `partial_map_below` of the anchors is
         scored by the partial map (see `partial_map`); with more, its
         unanswered anchors are imputed from the posterior predictive
-        (N_IMPUTATIONS draws) and their spread widens the interval.
+        (N_IMPUTATIONS draws) and their spread widens the interval. Lowering
+        `partial_map_below` is for comparing the two; the default is what the
+        partial map was fitted for.
         """
         self._check_fitted()
         ya = as_response_matrix(anchor_responses, name="anchor responses")
@@ -144,7 +146,7 @@ class TinyEstimator:
         feats, theta, theta_cov = self._features(ya)
         score, lower, upper = self.score_map_.predict(feats)
         missing = np.isnan(ya)
-        sparse = answered_share(ya) < PARTIAL_MAP_BELOW
+        sparse = answered_share(ya) < partial_map_below
         if sparse.any():
             score[sparse], lower[sparse], upper[sparse] = self.partial_map_.predict(self, ya[sparse])
         rows = np.flatnonzero(missing.any(1) & ~sparse)

@@ -47,7 +47,7 @@ def test_where_the_extrapolations_disagree_the_interval_spans_them():
     acc = np.clip(true + rng.normal(0, 0.04, true.size), 0, 1)
     scores = 100 * true
     guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: np.full(te.sum(), 61.0))
-    assert len(guard.upper.candidate_lines) == 3
+    assert len(guard.upper.candidate_lines) == 4
     new_acc = np.array([0.3, 0.9])
     map_score = np.array([30.0, 61.0])
     score, lower, upper, flag = guard.apply(new_acc, map_score, map_score - 2, map_score + 2)
@@ -100,3 +100,22 @@ def test_no_extrapolation_falls_below_most_calibration_models_that_answered_as_w
     assert not flag.any()
     assert score[0] >= 99.0 and lower[0] >= 99.0 - guard.upper.half_width - 1e-9, (score, lower)
     assert score[1] < 99.0  # only where the contaminated models are the ones at least as extreme
+
+
+def test_a_model_answering_every_anchor_may_be_far_stronger_than_the_calibration_models():
+    # Like MMLU on the leaderboard held out by strength: the calibration models'
+    # accuracy tops out near 0.8 and every line through them ends near 70 at a
+    # full pool, where the real strongest models score up to 90.
+    acc, scores = _calibration(n=3000, seed=5)
+    guard = ExtrapolationGuard.fit(acc, scores, refit_map=lambda tr, te: np.full(te.sum(), scores.max()))
+    coef, intercept = dict(zip(CANDIDATE_LINES, guard.upper.candidate_lines))["ceiling"]
+    assert coef + intercept == pytest.approx(100.0)
+    strongest = acc >= guard.upper.support[0] - 1e-9
+    assert coef * acc[strongest].mean() + intercept == pytest.approx(scores[strongest].mean())
+    map_score = np.array([scores.max()] * 2)
+    score, lower, upper, flag = guard.apply(np.array([1.0, acc.max()]), map_score, map_score - 2, map_score + 2)
+    assert flag[0] and upper[0] >= 100.0
+    assert upper[1] < 100.0  # at the calibration models' own top the ceiling is still far
+    # mirrored: a model that answers nothing may score nothing
+    coef, intercept = dict(zip(CANDIDATE_LINES, guard.lower.candidate_lines))["ceiling"]
+    assert intercept == pytest.approx(0.0)
