@@ -35,8 +35,8 @@ the interval's ramp to a perfect score at every anchor answered (a zero score
 at none, in the lower tail): a model that answers nearly every anchor may be
 far stronger than any calibration model, because a pool cannot rank models it
 has run out of hard items for. Held out by real score, the leaderboard's
-strongest MMLU models answer 85-100% of the pool and score 74-90, while every
-other candidate stays below 85 (see benchmarks/extrapolation.py).
+strongest MMLU models answer up to the whole pool and score far above every
+other candidate there (see benchmarks/extrapolation.py).
 """
 
 from __future__ import annotations
