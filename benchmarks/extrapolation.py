@@ -129,8 +129,9 @@ def render(report: dict) -> list[str]:
     """The Markdown tables of `report` ({benchmark: {split: results}})."""
     lines = ["# Estimates away from the calibration models (shared data)", "",
              "Whole pool as anchors, 3-D IRT. MAE in leaderboard points; cover = share of test models inside the "
-             "95% interval, width = its mean width; flagged = share reported as extrapolated. random-sample MAE: expected error of the mean "
-             "of as many uniformly random items of the full benchmark (exact, hypergeometric).", "",
+             "95% interval, width = its mean width; flagged = share reported as extrapolated. random-sample MAE: "
+             "expected error of the mean of as many uniformly random items of the full benchmark (exact, "
+             "hypergeometric).", "",
              "| benchmark | split | test models | tinytasks MAE | cover | width | flagged | cover (not flagged) "
              "| no guard MAE | linear-mean MAE | random-sample MAE |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -139,8 +140,9 @@ def render(report: dict) -> list[str]:
             cnf = "-" if row["coverage_not_flagged"] is None else f"{row['coverage_not_flagged']:.3f}"
             lines.append(table_row(
                 bench, kind, row["n_test"], f"{row['tiny']['mae']:.2f}", f"{row['tiny']['coverage']:.3f}",
-                f"{row['tiny']['mean_interval_width']:.2f}", f"{row['tiny']['extrapolated_share']:.3f}", cnf, f"{row['tiny_unguarded']['mae']:.2f}",
-                f"{row['linear_mean']['mae']:.2f}", f"{row['random_sample_mae']:.2f}"))
+                f"{row['tiny']['mean_interval_width']:.2f}", f"{row['tiny']['extrapolated_share']:.3f}", cnf,
+                f"{row['tiny_unguarded']['mae']:.2f}", f"{row['linear_mean']['mae']:.2f}",
+                f"{row['random_sample_mae']:.2f}"))
     strength = [(b, r["strength"]) for b, r in report.items() if "strength" in r]
     if strength:
         lines += ["", "## Strongest models: MAE of each candidate extrapolation (fitted on the rest)", "",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-
 from pathlib import Path
 
 import numpy as np
@@ -52,8 +51,8 @@ def anchor_keys(task: str) -> list[str]:
 def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
     """Estimate from {item key: correctness in [0, 1]}; anchors absent from
     `keyed` are treated as not answered (wider interval, and a warning)."""
-    est, meta, sha = load_task_params(task)
-    keys = [a["key"] for a in meta["anchors"]]
+    est, _, sha = load_task_params(task)
+    keys = anchor_keys(task)
     position = {k: i for i, k in enumerate(keys)}
     unknown = [k for k in keyed if k not in position]
     if unknown:
