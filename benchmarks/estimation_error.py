@@ -9,7 +9,7 @@ whole benchmark, and the IRT fit time on the largest matrix.
 
     python benchmarks/estimation_error.py            # everything (~35 min on 2 cores)
     python benchmarks/estimation_error.py --benchmarks mmlu --budgets 25,all
-    python benchmarks/estimation_error.py --budgets half --out benchmarks/results/estimation_error_half_pool
+    python benchmarks/estimation_error.py --anchor-method stratified --out benchmarks/results/estimation_error_stratified
 
 "half" is half of each benchmark's pool: the issue's target is to be no worse
 than metabench's whole-pool figure with at most that many items.
@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import IRTFitter  # noqa: E402
+from estimators import ANCHOR_METHODS, IRTFitter  # noqa: E402
 from estimators.validation import cross_validate_pool  # noqa: E402
 from tinytasks.cli import _budgets  # noqa: E402
 from tinytasks.fitting import HALF_POOL, FitSettings, budget_label, resolve_budget, validation_table  # noqa: E402
@@ -52,7 +52,7 @@ def main() -> int:
     ap.add_argument("--budgets", type=_budgets, default=(10, 25, 50, 100, HALF_POOL, None))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--dims", type=int, default=3)
-    ap.add_argument("--anchor-method", default="stratified")
+    ap.add_argument("--anchor-method", default=FitSettings.anchor_method, choices=ANCHOR_METHODS)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "estimation_error"))
     ap.add_argument("--update", action="store_true",
                     help="replace only these benchmarks' rows in the existing results at --out")

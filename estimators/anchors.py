@@ -6,11 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.linear_model import OrthogonalMatchingPursuit
 
 from .checks import check_budget
 from .irt import ItemBank
 
-ANCHOR_METHODS = ("random", "stratified", "kmeans", "fisher")
+ANCHOR_METHODS = ("random", "stratified", "kmeans", "fisher", "supervised")
+# Below this many calibration models per anchor the supervised choice fits
+# their noise: on the shared MMLU data, 51 anchors chosen on 100 models erred
+# more than stratified ones (benchmarks/anchor_choice.py).
+SUPERVISED_MIN_MODELS_PER_ANCHOR = 10
 
 
 @dataclass
@@ -29,13 +34,20 @@ def select_anchors(
     method: str = "kmeans",
     seed: int = 0,
     abilities: np.ndarray | None = None,
+    responses: np.ndarray | None = None,
+    scores: np.ndarray | None = None,
 ) -> AnchorSet:
     """Pick k of the bank's items.
 
     random: uniform; stratified: one item per difficulty stratum; kmeans:
     the item nearest each centroid of k-means on the item parameters, weighted
     by cluster size (tinyBenchmarks' anchor points); fisher: greedy maximum of
-    the summed log test information at the calibration abilities.
+    the summed log test information at the calibration abilities;
+    supervised: the k items whose answers best predict the calibration
+    models' full scores (`responses` to the bank's items, `scores`) by
+    orthogonal matching pursuit, falling back to stratified (and saying so in
+    the result's `method`) with fewer than SUPERVISED_MIN_MODELS_PER_ANCHOR
+    calibration models per anchor.
     """
     k = check_budget(k, bank.n_items)
     rng = np.random.default_rng(seed)
@@ -54,6 +66,12 @@ def select_anchors(
         if abilities is None:
             raise ValueError("fisher anchors need the calibration models' abilities")
         return _fisher(bank, k, np.asarray(abilities, dtype=float), rng)
+    if method == "supervised":
+        if responses is None or scores is None:
+            raise ValueError("supervised anchors need the calibration models' responses and full scores")
+        if np.shape(responses)[0] < SUPERVISED_MIN_MODELS_PER_ANCHOR * k:
+            return select_anchors(bank, k, "stratified", seed)
+        return _supervised(bank, k, np.asarray(responses, dtype=float), np.asarray(scores, dtype=float))
     raise ValueError(f"unknown anchor method {method!r}; choose one of {ANCHOR_METHODS}")
 
 
@@ -91,6 +109,25 @@ def _fisher(bank: ItemBank, k: int, abilities: np.ndarray, rng) -> AnchorSet:
         chosen[best] = True
         total = total + info[:, best]
     return _uniform(np.flatnonzero(chosen), "fisher")
+
+
+def _supervised(bank: ItemBank, k: int, responses: np.ndarray, scores: np.ndarray) -> AnchorSet:
+    if responses.shape[1] != bank.n_items:
+        raise ValueError(f"responses have {responses.shape[1]} items but the bank has {bank.n_items}")
+    filled = np.where(np.isnan(responses), np.nanmean(responses, 0), responses)
+    spread = filled.std(0)
+    varying = spread > 0  # an item every model answered alike says nothing about the score
+    x = (filled[:, varying] - filled[:, varying].mean(0)) / spread[varying]
+    n_pick = min(k, int(varying.sum()), x.shape[0] - 1)
+    chosen = np.zeros(bank.n_items, dtype=bool)
+    if n_pick > 0:
+        omp = OrthogonalMatchingPursuit(n_nonzero_coefs=n_pick).fit(x, scores)
+        chosen[np.flatnonzero(varying)[omp.coef_ != 0]] = True
+    if chosen.sum() < k:  # the pursuit stopped early (the scores are fitted exactly): top up by difficulty strata
+        rest = np.flatnonzero(~chosen)
+        chosen[rest[np.argsort(bank.difficulty[rest], kind="stable")][
+            np.linspace(0, rest.size - 1, k - chosen.sum()).round().astype(int)]] = True
+    return _uniform(np.flatnonzero(chosen), "supervised")
 
 
 def spread_order(bank: ItemBank) -> np.ndarray:

@@ -80,7 +80,8 @@ class TinyEstimator:
         if k == pool.size:
             self.anchors_ = AnchorSet(pool, np.full(k, 1.0 / k), "all")
         else:
-            chosen = select_anchors(self.bank_.subset(pool), k, self.anchor_method, self.seed, irt.abilities)
+            chosen = select_anchors(self.bank_.subset(pool), k, self.anchor_method, self.seed, irt.abilities,
+                                    responses=y[:, pool], scores=s)
             self.anchors_ = AnchorSet(pool[chosen.items], chosen.weights, chosen.method)
         ya = y[:, self.anchors_.items]
         feats, _, _ = self._features(ya)

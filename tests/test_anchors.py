@@ -3,18 +3,26 @@ import pytest
 from conftest import simulate_2pl
 
 from estimators import ANCHOR_METHODS, IRTFitter, ItemBank, select_anchors, spread_order
+from estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
 
 
 @pytest.fixture(scope="module")
-def fitted():
-    y, _, _, _ = simulate_2pl(800, 120, seed=6)
-    return IRTFitter().fit(y)
+def simulated():
+    y, theta, _, _ = simulate_2pl(800, 120, seed=6)
+    return y, 100 / (1 + np.exp(-theta[:, 0]))
+
+
+@pytest.fixture(scope="module")
+def fitted(simulated):
+    return IRTFitter().fit(simulated[0])
 
 
 @pytest.mark.parametrize("method", ANCHOR_METHODS)
-def test_anchor_sets_are_valid_and_reproducible(fitted, method):
-    a1 = select_anchors(fitted.bank, 20, method, seed=7, abilities=fitted.abilities)
-    a2 = select_anchors(fitted.bank, 20, method, seed=7, abilities=fitted.abilities)
+def test_anchor_sets_are_valid_and_reproducible(fitted, simulated, method):
+    y, scores = simulated
+    a1 = select_anchors(fitted.bank, 20, method, seed=7, abilities=fitted.abilities, responses=y, scores=scores)
+    a2 = select_anchors(fitted.bank, 20, method, seed=7, abilities=fitted.abilities, responses=y, scores=scores)
+    assert a1.method == method
     assert a1.items.size == 20 and np.unique(a1.items).size == 20
     assert np.all(np.diff(a1.items) > 0)
     assert np.isclose(a1.weights.sum(), 1.0)
@@ -40,6 +48,37 @@ def test_budget_errors(fitted):
         select_anchors(fitted.bank, 0, "random")
     with pytest.raises(ValueError, match="unknown anchor method"):
         select_anchors(fitted.bank, 5, "best")
+
+
+def test_supervised_anchors_are_the_items_the_score_depends_on():
+    """Half the pool measures the skill the full score counts, half another
+    one: the supervised choice takes the first half, whatever the difficulty."""
+    rng = np.random.default_rng(3)
+    n_models, n_items = 1500, 80
+    theta = rng.standard_normal((n_models, 2))
+    slopes = np.zeros((n_items, 2))
+    slopes[: n_items // 2, 0] = rng.uniform(0.8, 2.0, n_items // 2)
+    slopes[n_items // 2:, 1] = rng.uniform(0.8, 2.0, n_items // 2)
+    intercepts = rng.normal(0, 1.5, n_items)
+    y = (rng.random((n_models, n_items)) < 1 / (1 + np.exp(-(theta @ slopes.T + intercepts)))).astype(float)
+    y[rng.random(y.shape) < 0.05] = np.nan  # missing answers are allowed
+    scores = 100 / (1 + np.exp(-theta[:, 0]))
+    bank = ItemBank(slopes, intercepts)
+    chosen = select_anchors(bank, 15, "supervised", responses=y, scores=scores).items
+    assert np.mean(chosen < n_items // 2) >= 0.9
+    assert np.mean(select_anchors(bank, 15, "stratified").items < n_items // 2) < 0.8  # not by difficulty
+
+
+def test_supervised_anchors_need_enough_models(fitted, simulated):
+    y, scores = simulated
+    few = SUPERVISED_MIN_MODELS_PER_ANCHOR * 20 - 1
+    a = select_anchors(fitted.bank, 20, "supervised", seed=7, responses=y[:few], scores=scores[:few])
+    assert a.method == "stratified"
+    np.testing.assert_array_equal(a.items, select_anchors(fitted.bank, 20, "stratified", seed=7).items)
+    with pytest.raises(ValueError, match="responses and full scores"):
+        select_anchors(fitted.bank, 20, "supervised")
+    with pytest.raises(ValueError, match="120"):
+        select_anchors(fitted.bank, 5, "supervised", responses=y[:, :50], scores=scores)
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 102, 120])

@@ -37,7 +37,7 @@ class FitSettings:
     """What a fit is run with; stored in the parameter file."""
 
     budget: int | None = None
-    anchor_method: str = "stratified"
+    anchor_method: str = "supervised"
     n_dims: int = 3
     seed: int = 0
     n_folds: int = 5
@@ -123,6 +123,7 @@ def fit_task(
         "task": task, "benchmark": benchmark, "tinytasks_version": __version__,
         "estimator": "tinytasks spline-IRT (M2PL EAP + calibrated score map, conformal interval)",
         "fit_settings": asdict(settings) | {"budget": budget},
+        "anchors_chosen_by": est.anchors_.method,  # "all", or the anchor method actually used (see select_anchors)
         "fitted_with": numerical_library_versions(),
         "source": source | {"n_models": len(data.models), "n_pool_items": len(data.items),
                             "input_sha256": data.source_sha256},
