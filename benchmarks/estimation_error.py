@@ -9,7 +9,12 @@ whole benchmark, and the IRT fit time on the largest matrix.
 
     python benchmarks/estimation_error.py            # everything (~35 min on 2 cores)
     python benchmarks/estimation_error.py --benchmarks mmlu --budgets 25,all
-    python benchmarks/estimation_error.py --anchor-method stratified --out benchmarks/results/estimation_error_stratified
+    python benchmarks/estimation_error.py --budgets half --out benchmarks/results/estimation_error_half_pool
+    python benchmarks/estimation_error.py --anchor-method stratified   # how results/estimation_error.md was last run
+
+Anchors below the whole pool are chosen as `tinytasks fit` chooses them
+(`supervised`) unless `--anchor-method` says otherwise; the whole pool is the
+same either way.
 
 "half" is half of each benchmark's pool: the issue's target is to be no worse
 than metabench's whole-pool figure with at most that many items.

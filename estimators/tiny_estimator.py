@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.stats import norm
+from sklearn.model_selection import KFold
 
 from .ability import AbilityPrior, estimate_ability
 from .adaptive_map import AdaptiveScoreMaps
@@ -18,9 +19,10 @@ from .extrapolation import ExtrapolationGuard
 from .irt import FittedIRT, IRTFitter, ItemBank
 from .partial_map import PARTIAL_MAP_BELOW, PartialScoreMap, answered_share
 from .person_fit import PersonFitCheck, lz_statistic
-from .score_map import ScoreMap
+from .score_map import ScoreMap, fit_linear_spline
 
 N_IMPUTATIONS = 200
+N_SELECTION_FOLDS = 5
 SCORE_RANGE = (0.0, 100.0)
 FEATURE_DECIMALS = 8
 
@@ -86,6 +88,8 @@ class TinyEstimator:
         ya = y[:, self.anchors_.items]
         feats, _, _ = self._features(ya)
         self.score_map_ = ScoreMap.fit(feats, s, self._n_smooth, level=self.level, seed=self.seed)
+        if self.anchors_.method == "supervised":
+            self.score_map_.quantile *= self._selection_widening(y, s, pool, feats)
         self.partial_map_ = PartialScoreMap.fit(self, ya, s, seed=self.seed)
         self.guard_ = ExtrapolationGuard.fit(
             np.nanmean(ya, 1), s, level=self.level,  # the accuracy `predict` passes, not the rounded feature
@@ -101,6 +105,25 @@ class TinyEstimator:
         }
         return self
 
+    def _selection_widening(self, y: np.ndarray, s: np.ndarray, pool: np.ndarray, feats: np.ndarray) -> float:
+        """How much wider the interval must be because the anchors were chosen
+        by these same models' scores: the conformal quantile of out-of-fold
+        residuals with each fold's anchors chosen without it, over the same
+        with the final anchors (spline maps both; at least 1). Residuals of
+        models that helped choose the anchors are too small: on the shared
+        GSM8K data 100 supervised anchors covered 90.5% instead of 95%."""
+        n_smooth, k = self._n_smooth, self.anchors_.items.size
+        sigma = np.maximum(self.score_map_.spread.predict(feats[:, :n_smooth]), self.score_map_.spread_floor)
+        honest, naive = np.empty_like(s), np.empty_like(s)
+        for tr, te in KFold(N_SELECTION_FOLDS, shuffle=True, random_state=self.seed).split(y):
+            chosen = pool[select_anchors(self.bank_.subset(pool), k, "supervised", self.seed,
+                                         responses=y[tr][:, pool], scores=s[tr]).items]
+            f, _, _ = self._features(y[:, chosen], chosen)
+            honest[te] = fit_linear_spline(f[tr], s[tr], n_smooth).predict(f[te])
+            naive[te] = fit_linear_spline(feats[tr], s[tr], n_smooth).predict(feats[te])
+        q_honest, q_naive = (np.quantile(np.abs(s - oof) / sigma, self.level) for oof in (honest, naive))
+        return float(max(q_honest / q_naive, 1.0))
+
     @property
     def _n_smooth(self) -> int:
         return self.bank_.n_dims + 2
@@ -112,17 +135,18 @@ class TinyEstimator:
     def _lz(self, ya: np.ndarray, theta: np.ndarray) -> np.ndarray:
         return lz_statistic(ya, self.anchor_bank.icc(theta))
 
-    def _features(self, ya: np.ndarray):
+    def _features(self, ya: np.ndarray, items: np.ndarray | None = None):
         """Summary features (ability, observed accuracy, p-IRT pool accuracy)
-        followed by the answers, unanswered ones filled by prediction."""
-        est = estimate_ability(ya, self.anchor_bank, "eap", self.prior_)
+        followed by the answers, unanswered ones filled by prediction.
+        `items`: the pool items `ya` answers (default: the anchors)."""
+        items = self.anchors_.items if items is None else items
+        est = estimate_ability(ya, self.bank_.subset(items), "eap", self.prior_)
         p_pool = self.bank_.icc(est.theta)
-        p_anchor = p_pool[:, self.anchors_.items]
         observed = ~np.isnan(ya)
-        filled = np.where(observed, ya, p_anchor)
+        filled = np.where(observed, ya, p_pool[:, items])
         accuracy = np.nanmean(ya, axis=1)
         pool = p_pool.copy()
-        pool[:, self.anchors_.items] = filled
+        pool[:, items] = filled
         feats = np.column_stack([est.theta, accuracy, pool.mean(1), filled])
         # Identical answer patterns must give identical features whatever the
         # batch they were computed in (BLAS rounding differs by ~1e-15), or
