@@ -3,7 +3,7 @@
 Per benchmark: one 80/20 split over models (the first of 5 seeded folds).
 On the 80%: the whole-pool estimator, its adaptive score maps
 (`fit_adaptive`, as shipped), and fixed-anchor estimators with 40 and 100
-anchors chosen as `tinytasks fit` chooses them (the IRT fit is shared). On the 20%: each model's known
+stratified anchors (the IRT fit is shared). On the 20%: each model's known
 answers are replayed as an adaptive test (`simulate_adaptive`), and the
 estimate after k items is compared with its real full score; also a random
 choice of items scored by the same maps, and a stop at a target SE.
@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT))
 
 from estimators import IRTFitter, TinyEstimator, score_metrics  # noqa: E402
 from estimators.adaptive import AdaptiveSettings, simulate_adaptive  # noqa: E402
-from tinytasks.fitting import FitSettings  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import table_row, write_results  # noqa: E402
@@ -35,7 +34,6 @@ from results_io import table_row, write_results  # noqa: E402
 LENGTHS = (10, 20, 30, 40, 60)
 FIXED = (40, 100)
 TARGET_SE = 2.0
-FIXED_ANCHORS = FitSettings.anchor_method
 
 
 def _metrics(res, truth) -> dict:
@@ -57,8 +55,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     out = {"n_models": int(len(y)), "n_test": int(test.size), "pool": int(y.shape[1]),
            "fit_seconds_with_adaptive_maps": fit_seconds, "fixed": {}, "adaptive": {}, "random_items": {}}
     for k in FIXED:
-        fixed = est if k >= y.shape[1] else TinyEstimator(k, FIXED_ANCHORS, 3, seed).fit(
-            y[train], s[train], irt=irt)
+        fixed = est if k >= y.shape[1] else TinyEstimator(k, "stratified", 3, seed).fit(y[train], s[train], irt=irt)
         out["fixed"][min(k, y.shape[1])] = _metrics(fixed.predict(y[test][:, fixed.anchors_.items]), truth)
     t1 = time.perf_counter()
     run = simulate_adaptive(est, answers, AdaptiveSettings(max_items=max(LENGTHS)))
@@ -81,12 +78,12 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "adaptive_testing"))
     a = ap.parse_args()
     root = shared_data_dir()
-    report = {"settings": {"lengths": LENGTHS, "fixed": FIXED, "fixed_anchors": FIXED_ANCHORS, "target_se": TARGET_SE, "rule": "score_variance",
+    report = {"settings": {"lengths": LENGTHS, "fixed": FIXED, "target_se": TARGET_SE, "rule": "score_variance",
                            "split": "first of 5 seeded KFold folds over models"}, "benchmarks": {}}
     lines = ["# Adaptive testing vs fixed anchors (held-out real models)", "",
              "One 80/20 split over models per benchmark. Adaptive: `score_variance` rule, one item at a time, "
              "estimate from the adaptive score maps. Random items: the same maps, items drawn at random. "
-             f"Fixed: {FIXED_ANCHORS} anchors with their own score map. MAE in leaderboard points; cover = share of "
+             "Fixed: stratified anchors with their own score map. MAE in leaderboard points; cover = share of "
              "real scores inside the 95% interval.", "",
              "| benchmark | pool | fixed 40 MAE | fixed 100 MAE | adaptive MAE at 10 / 20 / 30 / 40 / 60 items "
              "| random items, same maps, at 40 | cover at 40 | items to reach fixed-100 MAE | "

@@ -123,7 +123,7 @@ def _supervised(bank: ItemBank, k: int, responses: np.ndarray, scores: np.ndarra
     if n_pick > 0:
         omp = OrthogonalMatchingPursuit(n_nonzero_coefs=n_pick).fit(x, scores)
         chosen[np.flatnonzero(varying)[omp.coef_ != 0]] = True
-    if chosen.sum() < k:  # the pursuit stopped early (the scores are fitted exactly): top up by difficulty strata
+    if chosen.sum() < k:  # too few items vary, or the pursuit fitted the scores exactly: top up by difficulty strata
         rest = np.flatnonzero(~chosen)
         chosen[rest[np.argsort(bank.difficulty[rest], kind="stable")][
             np.linspace(0, rest.size - 1, k - chosen.sum()).round().astype(int)]] = True
