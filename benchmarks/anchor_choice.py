@@ -10,7 +10,7 @@ With fewer than SUPERVISED_MIN_MODELS_PER_ANCHOR models per anchor the
 shipped `supervised` method falls back to stratified; this script asks for
 the pursuit itself there, to show why.
 
-    python benchmarks/anchor_choice.py                        # MMLU, ~10 min on 2 cores
+    python benchmarks/anchor_choice.py                        # MMLU, ~5 min on 2 cores
     python benchmarks/anchor_choice.py --benchmarks mmlu,winogrande --sizes 300,all --budgets 25
 """
 
@@ -41,8 +41,8 @@ METHODS = ("stratified", "supervised")
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--benchmarks", default="mmlu")
-    ap.add_argument("--budgets", type=_budgets, default=(10, 25, "half"))
-    ap.add_argument("--sizes", default="100,300,1000,all", help="calibration models per fold ('all': the fold)")
+    ap.add_argument("--budgets", type=_budgets, default=("half",))
+    ap.add_argument("--sizes", default="100,300,500,all", help="calibration models per fold ('all': the fold)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "anchor_choice"))
     a = ap.parse_args()

@@ -13,8 +13,8 @@ from .irt import ItemBank
 
 ANCHOR_METHODS = ("random", "stratified", "kmeans", "fisher", "supervised")
 # Below this many calibration models per anchor the supervised choice fits
-# their noise: on the shared MMLU data, 51 anchors chosen on 100 models erred
-# more than stratified ones (benchmarks/anchor_choice.py).
+# their noise: on the shared MMLU data, 51 anchors chosen on 100 or 300 models
+# erred more than stratified ones, on 500 as much (benchmarks/anchor_choice.py).
 SUPERVISED_MIN_MODELS_PER_ANCHOR = 10
 
 
