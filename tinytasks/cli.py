@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from estimators import ANCHOR_METHODS
+from estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
 
 from .fitting import HALF_POOL, REPORT_BUDGETS, FitSettings, fit_task
 from .pinned_numerics import numerics_are_pinned, rerun_pinned
@@ -34,7 +35,8 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
                         "gave the lowest held-out error on every benchmark we have)")
     p.add_argument("--anchor-method", default=FitSettings.anchor_method, choices=ANCHOR_METHODS,
                    help=f"how anchors are chosen below the whole pool (default {FitSettings.anchor_method}: the items "
-                        "that best predict the full score, given 10 calibration models per anchor)")
+                        f"that best predict the full score, given {SUPERVISED_MIN_MODELS_PER_ANCHOR} calibration "
+                        "models per anchor)")
     p.add_argument("--dims", type=int, default=3, help="dimensions of the IRT model (default 3)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds for the report")
