@@ -65,3 +65,14 @@ def test_average_of_independent_estimates_and_its_command(tmp_path, capsys):
     assert "missing" not in out
     # All six tasks: the joint estimate too, one row per task.
     assert "| tiny_hellaswag | 51.00 [49.00, 53.00] |" in out and "average of the joint estimates: " in out
+
+
+def test_average_takes_the_smaller_tasks_when_the_full_ones_are_absent(tmp_path, capsys):
+    from tinytasks.registry import GROUPS
+
+    est = {t: (50.0 + i, 48.0 + i, 52.0 + i) for i, t in enumerate(GROUPS["tiny_leaderboard_25"])}
+    est["tiny_mmlu"] = (70.0, 68.0, 72.0)  # the full task wins over tiny_mmlu_25
+    assert main(["average", str(_results(tmp_path / "r.json", est))]) == 0
+    out = capsys.readouterr().out
+    assert "average of 6 tiny tasks" in out and "tiny_mmlu," in out and "tiny_mmlu_25" not in out
+    assert "no joint estimate" in out and "average of the joint estimates" not in out

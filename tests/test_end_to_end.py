@@ -122,3 +122,27 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
         task_manager=tm, samples={TASK: sorted(doc_keys.index(k) for k in a["items"])}, log_samples=True)
     direct = {s["doc"]["key"]: s["tiny_acc"] for s in plain["samples"][TASK]}
     assert direct == dict(zip(a["items"], a["answers"]))
+
+
+@pytest.mark.slow
+def test_smaller_task_runs_all_its_anchors_through_lm_eval(model_dir, offline_env):
+    """tiny_winogrande_25 on the real model, every anchor: its own 25 anchors
+    are asked, and the logged answers give the reported estimate."""
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    from tinytasks.scoring import anchor_keys, estimate_task
+
+    task = "tiny_winogrande_25"
+    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    out = lm_eval.simple_evaluate(
+        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[task],
+        batch_size=8, device="cpu", task_manager=tm, log_samples=True,
+    )
+    r = out["results"][task]
+    assert r["n_answered,none"] == len(anchor_keys(task)) == 25
+    keyed = {s["est_score"][1]: s["est_score"][2] for s in out["samples"][task]}
+    assert set(keyed) == set(anchor_keys(task))
+    est = estimate_task(task, keyed)
+    assert r["est_score,none"] == pytest.approx(est.score) and r["est_lower,none"] == pytest.approx(est.lower)
+    assert est.lower < est.score < est.upper

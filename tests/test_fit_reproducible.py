@@ -13,15 +13,24 @@ from tinytasks.registry import TASK_CONFIG_DIR
 
 
 @pytest.mark.slow
-def test_fit_shared_reproduces_the_shipped_mmlu_file_byte_for_byte(shared_data, tmp_path, monkeypatch):
+@pytest.mark.parametrize("task, args", [("tiny_mmlu", []), ("tiny_mmlu_25", ["--budget", "25"])])
+def test_fit_shared_reproduces_the_shipped_mmlu_files_byte_for_byte(shared_data, tmp_path, monkeypatch, task, args):
     monkeypatch.setenv("TINYTASKS_SHARED_DATA", str(shared_data))
-    assert main(["fit-shared", "--benchmark", "mmlu", "--out-dir", str(tmp_path), "--report-budgets", "none"]) == 0
-    shipped = (TASK_CONFIG_DIR / "tiny_mmlu" / "params.json").read_bytes()
+    assert main(["fit-shared", "--benchmark", "mmlu", "--out-dir", str(tmp_path), "--report-budgets", "none",
+                 *args]) == 0
+    shipped = (TASK_CONFIG_DIR / task / "params.json").read_bytes()
     fitted_with = json.loads(shipped)["metadata"]["fitted_with"]
     assert fitted_with == numerical_library_versions(), (
         "the shipped file was fitted with other versions of the numerical libraries; install with "
         "scripts/install.sh (pinned by scripts/constraints.txt) to reproduce it byte for byte")
-    assert (tmp_path / "tiny_mmlu" / "params.json").read_bytes() == shipped
+    assert (tmp_path / task / "params.json").read_bytes() == shipped
+
+
+def test_fit_shared_writes_only_the_shipped_smaller_tasks_into_the_task_folder(capfd):
+    assert main(["fit-shared", "--benchmark", "mmlu", "--budget", "30"]) == 2
+    assert "--budget 25 for tiny_mmlu_25" in capfd.readouterr().err
+    assert main(["fit-shared", "--benchmark", "hellaswag", "--budget", "25"]) == 2
+    assert "tiny_hellaswag_25 is not shipped" in capfd.readouterr().err
 
 
 def test_fit_reports_bad_input_clearly(tmp_path, capfd):

@@ -8,7 +8,7 @@ import pytest
 
 from estimators import spread_order
 from tinytasks import lm_eval_tasks as lt
-from tinytasks.registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR, TASK_OF_BENCHMARK
 from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
 
 SHIPPED = sorted(p.parent.name for p in TASK_CONFIG_DIR.glob("tiny_*/params.json"))
@@ -18,9 +18,26 @@ def test_every_tiny_task_is_listed_by_lm_eval():
     from lm_eval.tasks import TaskManager
 
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
-    for task in TASK_OF_BENCHMARK.values():
+    for task in BENCHMARK_OF_TASK:
         assert task in tm.all_tasks, f"{task} YAML failed to parse (lm-eval skips such files silently)"
-    assert "tiny_leaderboard" in tm.all_groups
+    for group, members in GROUPS.items():
+        assert group in tm.all_groups
+        assert set(tm.task_index[group].cfg["task"]) == set(members), f"{group}.yaml lists other tasks than GROUPS"
+
+
+def test_smaller_task_is_its_full_task_with_fewer_anchors():
+    from lm_eval.tasks import TaskManager
+
+    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    for variant, bench in BENCHMARK_OF_TASK.items():
+        full = TASK_OF_BENCHMARK[bench]
+        if variant == full:
+            continue
+        a, b = tm.task_index[variant].cfg, tm.task_index[full].cfg
+        assert {k: v for k, v in a.items() if k not in ("task", "dataset_kwargs", "metadata")} == \
+               {k: v for k, v in b.items() if k not in ("task", "dataset_kwargs", "metadata")}
+        assert a["dataset_kwargs"] == {"task": variant}
+        assert set(anchor_keys(variant)) < set(anchor_keys(full))
 
 
 def _items(task, rng, fraction=1.0):

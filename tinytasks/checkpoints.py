@@ -21,11 +21,10 @@ from typing import Callable
 
 from estimators.checkpoint_trend import checkpoint_trend
 
-from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
 from .scoring import load_task_params
 
 METRICS = ("est_score", "est_lower", "est_upper", "extrapolated", "misfit")
-GROUP = "tiny_leaderboard"
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,13 @@ def default_cache_dir() -> Path:
 
 
 def expand_tasks(names: list[str]) -> list[str]:
-    """Tiny task names, the group `tiny_leaderboard` expanded to its six tasks."""
+    """Tiny task names, the groups (`tiny_leaderboard`, ...) expanded to their six tasks."""
     out: list[str] = []
     for name in names:
-        members = list(TASK_OF_BENCHMARK.values()) if name == GROUP else [name]
-        for t in members:
+        for t in GROUPS.get(name, [name]):
             if t not in BENCHMARK_OF_TASK:
-                raise ValueError(f"unknown tiny task {t!r}; known: {sorted(BENCHMARK_OF_TASK)} or {GROUP}")
+                raise ValueError(f"unknown tiny task {t!r}; known: {sorted(BENCHMARK_OF_TASK)} or a group "
+                                 f"({', '.join(GROUPS)})")
             if t not in out:
                 out.append(t)
     return out

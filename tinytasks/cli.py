@@ -13,7 +13,7 @@ from estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
 
 from .fitting import HALF_POOL, REPORT_BUDGETS, FitSettings, fit_task
 from .pinned_numerics import numerics_are_pinned, rerun_pinned
-from .registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR, TASK_OF_BENCHMARK, VARIANT_BUDGET, VARIANT_TASKS, task_name
 
 FIT_COMMANDS = ("fit", "fit-shared", "fit-joint")  # they write parameter files, which must not depend on the CPU
 
@@ -40,8 +40,10 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dims", type=int, default=3, help="dimensions of the IRT model (default 3)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds for the report")
-    p.add_argument("--report-budgets", type=_budgets, default=REPORT_BUDGETS,
-                   help="budgets in the report, e.g. 10,25,50,100,all ('half': half the eligible pool)")
+    p.add_argument("--report-budgets", type=_budgets, default=None,
+                   help="budgets in the report, e.g. 10,25,50,100,all ('half': half the eligible pool; default "
+                        f"{','.join(str(b or 'all') for b in REPORT_BUDGETS)}, or for fit-shared with --budget "
+                        "only that budget)")
 
 
 def _settings(a) -> FitSettings:
@@ -63,7 +65,8 @@ def cmd_fit(a) -> int:
                 items[col] = ""
     source = {"responses": Path(a.responses).name, "scores": Path(a.scores).name,
               "licence": a.licence, "description": a.description}
-    fit_task(a.task, a.benchmark or a.task, data, items, Path(a.out), _settings(a), source, a.report_budgets)
+    report_budgets = REPORT_BUDGETS if a.report_budgets is None else a.report_budgets
+    fit_task(a.task, a.benchmark or a.task, data, items, Path(a.out), _settings(a), source, report_budgets)
     return 0
 
 
@@ -72,11 +75,22 @@ def cmd_fit_shared(a) -> int:
 
     root = shared_data_dir()
     names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
+    if a.budget is not None and Path(a.out_dir).resolve() == TASK_CONFIG_DIR:
+        if a.benchmark == "all":
+            names = [b for b in names if task_name(b, a.budget) in BENCHMARK_OF_TASK]
+        unknown = [task_name(b, a.budget) for b in names if task_name(b, a.budget) not in BENCHMARK_OF_TASK]
+        if unknown or not names:
+            raise ValueError(f"fit-shared writes the shipped tasks: the whole pool (no --budget) or --budget "
+                             f"{VARIANT_BUDGET} for {', '.join(VARIANT_TASKS)}; {', '.join(unknown) or a.budget} "
+                             "is not shipped. Give --out-dir to fit other budgets elsewhere")
+    report_budgets = a.report_budgets
+    if report_budgets is None:
+        report_budgets = REPORT_BUDGETS if a.budget is None else (a.budget,)
     for bench in names:
         src = SOURCES[bench]
         items = item_table(bench, root)
         data = load_source(bench, root, items)
-        task = TASK_OF_BENCHMARK[bench]
+        task = task_name(bench, a.budget)
         files = ", ".join(f"shared/data/{r}" for r in src.responses)
         source = {"responses": list(src.responses), "scores": src.scores, "licence": src.licence}
         if src.supplements:
@@ -84,7 +98,7 @@ def cmd_fit_shared(a) -> int:
             source["supplements"] = list(src.supplements)
         source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
         out = Path(a.out_dir) / task / "params.json"
-        fit_task(task, bench, data, items, out, _settings(a), source, a.report_budgets)
+        fit_task(task, bench, data, items, out, _settings(a), source, report_budgets)
     return 0
 
 
@@ -310,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
                                          "estimates) from shared/data; ~10 min")
     j.add_argument("--out", default=None, help="parameter file to write (default: the shipped one)")
     j.add_argument("--seed", type=int, default=0)
-    s = sub.add_parser("fit-shared", help="refit the shipped parameter files from shared/data")
+    s = sub.add_parser("fit-shared", help="refit the shipped parameter files from shared/data (with --budget "
+                                          f"{VARIANT_BUDGET}: the tiny_<benchmark>_{VARIANT_BUDGET} tasks)")
     s.add_argument("--benchmark", default="all", choices=["all", *TASK_OF_BENCHMARK])
     s.add_argument("--out-dir", default=str(TASK_CONFIG_DIR))
     _add_fit_options(s)

@@ -11,7 +11,7 @@ from estimators import load_joint
 from estimators.comparison import Difference, average_estimates, compare_estimates
 
 from .joint_fitting import JOINT_PARAMS
-from .registry import TASK_OF_BENCHMARK
+from .registry import BENCHMARK_OF_TASK, TASK_OF_BENCHMARK
 from .results_files import model_name, read_results
 
 METRICS = ("est_score", "est_lower", "est_upper")
@@ -54,10 +54,11 @@ def format_comparison(name_a: str, name_b: str, diffs: dict[str, Difference]) ->
 
 def format_average(path: str | Path) -> str:
     """The average of the tiny task estimates in one results file (the Open
-    LLM Leaderboard average when all six are there) with its interval."""
+    LLM Leaderboard average when all six benchmarks are there, from the full
+    tiny tasks or their smaller versions) with its interval."""
     path, doc = read_results(path)
     name, est = _estimates(path, doc)
-    tasks = [t for t in TASK_OF_BENCHMARK.values() if t in est]
+    tasks = one_task_per_benchmark(est)
     if not tasks:
         raise ValueError(f"{path} has no tiny task estimates to average")
     s, lo, hi = (np.array([est[t][i] for t in tasks]) for i in range(3))
@@ -69,10 +70,23 @@ def format_average(path: str | Path) -> str:
     if len(tasks) < len(TASK_OF_BENCHMARK):
         lines.append(f"note: {len(TASK_OF_BENCHMARK) - len(tasks)} of the {len(TASK_OF_BENCHMARK)} leaderboard "
                      "tasks are missing; this is not the leaderboard average")
+    elif tasks != list(TASK_OF_BENCHMARK.values()):
+        lines.append("note: no joint estimate: its corrections were fitted on the errors of the full tiny tasks "
+                     f"({', '.join(TASK_OF_BENCHMARK.values())}), not of their smaller versions")
     else:
         flags = {t: bool(doc["results"][t].get("extrapolated,none", False)) for t in tasks}
         lines += ["", *joint_lines({t: est[t] for t in tasks}, flags)]
     return "\n".join(lines)
+
+
+def one_task_per_benchmark(est: dict) -> list[str]:
+    """Per leaderboard benchmark (in TASK_OF_BENCHMARK's order), its tiny
+    task in `est` with the most anchors: the full task, else its smaller version."""
+    tasks = []
+    for bench, full in TASK_OF_BENCHMARK.items():
+        have = [t for t in (full, *(v for v, b in BENCHMARK_OF_TASK.items() if b == bench and v != full)) if t in est]
+        tasks += have[:1]
+    return tasks
 
 
 def joint_lines(est: dict[str, tuple[float, float, float]], extrapolated: dict[str, bool],
