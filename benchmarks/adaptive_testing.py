@@ -2,13 +2,15 @@
 
 Per benchmark: one 80/20 split over models (the first of 5 seeded folds).
 On the 80%: the whole-pool estimator, its adaptive score maps
-(`fit_adaptive`, as shipped), and fixed-anchor estimators with 40 and 100
-stratified anchors (the IRT fit is shared). On the 20%: each model's known
+(`fit_adaptive`, as shipped), and fixed-anchor estimators with 25, 40 and
+100 anchors chosen as `tinytasks fit` chooses them (supervised; the IRT fit
+is shared; `--fixed-anchor-method stratified` is how the results before
+session 16 were run). On the 20%: each model's known
 answers are replayed as an adaptive test (`simulate_adaptive`), and the
 estimate after k items is compared with its real full score; also a random
 choice of items scored by the same maps, and a stop at a target SE.
 
-    python benchmarks/adaptive_testing.py                     # all six (~30 min on 2 cores)
+    python benchmarks/adaptive_testing.py                     # all six (~35 min on 2 cores)
     python benchmarks/adaptive_testing.py --benchmarks mmlu
 """
 
@@ -25,14 +27,15 @@ from sklearn.model_selection import KFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import IRTFitter, TinyEstimator, score_metrics  # noqa: E402
+from estimators import ANCHOR_METHODS, IRTFitter, TinyEstimator, score_metrics  # noqa: E402
 from estimators.adaptive import AdaptiveSettings, simulate_adaptive  # noqa: E402
+from tinytasks.fitting import FitSettings  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import table_row, write_results  # noqa: E402
 
 LENGTHS = (10, 20, 30, 40, 60)
-FIXED = (40, 100)
+FIXED = (25, 40, 100)
 TARGET_SE = 2.0
 
 
@@ -41,13 +44,13 @@ def _metrics(res, truth) -> dict:
     return m | {"misfit_share": float(res.misfit.mean()), "extrapolated_share": float(res.extrapolated.mean())}
 
 
-def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
+def run_benchmark(bench: str, root: Path, fixed_method: str, seed: int = 0) -> dict:
     data = load_source(bench, root)
     y, s = data.responses, data.scores
     train, test = next(KFold(5, shuffle=True, random_state=seed).split(y))
     t0 = time.perf_counter()
     irt = IRTFitter(n_dims=3, seed=seed).fit(y[train])
-    est = TinyEstimator(None, "stratified", 3, seed).fit(y[train], s[train], irt=irt)
+    est = TinyEstimator(None, fixed_method, 3, seed).fit(y[train], s[train], irt=irt)
     est.fit_adaptive(y[train], s[train])
     fit_seconds = time.perf_counter() - t0
     truth = s[test]
@@ -55,7 +58,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     out = {"n_models": int(len(y)), "n_test": int(test.size), "pool": int(y.shape[1]),
            "fit_seconds_with_adaptive_maps": fit_seconds, "fixed": {}, "adaptive": {}, "random_items": {}}
     for k in FIXED:
-        fixed = est if k >= y.shape[1] else TinyEstimator(k, "stratified", 3, seed).fit(y[train], s[train], irt=irt)
+        fixed = est if k >= y.shape[1] else TinyEstimator(k, fixed_method, 3, seed).fit(y[train], s[train], irt=irt)
         out["fixed"][min(k, y.shape[1])] = _metrics(fixed.predict(y[test][:, fixed.anchors_.items]), truth)
     t1 = time.perf_counter()
     run = simulate_adaptive(est, answers, AdaptiveSettings(max_items=max(LENGTHS)))
@@ -76,29 +79,31 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--benchmarks", default=",".join(SOURCES))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "adaptive_testing"))
+    ap.add_argument("--fixed-anchor-method", default=FitSettings.anchor_method, choices=ANCHOR_METHODS)
     a = ap.parse_args()
     root = shared_data_dir()
     report = {"settings": {"lengths": LENGTHS, "fixed": FIXED, "target_se": TARGET_SE, "rule": "score_variance",
-                           "split": "first of 5 seeded KFold folds over models"}, "benchmarks": {}}
+                           "split": "first of 5 seeded KFold folds over models",
+                           "fixed_anchor_method": a.fixed_anchor_method}, "benchmarks": {}}
     lines = ["# Adaptive testing vs fixed anchors (held-out real models)", "",
              "One 80/20 split over models per benchmark. Adaptive: `score_variance` rule, one item at a time, "
              "estimate from the adaptive score maps. Random items: the same maps, items drawn at random. "
-             "Fixed: stratified anchors with their own score map. MAE in leaderboard points; cover = share of "
+             f"Fixed: {a.fixed_anchor_method} anchors with their own score map. MAE in leaderboard points; cover = share of "
              "real scores inside the 95% interval.", "",
-             "| benchmark | pool | fixed 40 MAE | fixed 100 MAE | adaptive MAE at 10 / 20 / 30 / 40 / 60 items "
+             "| benchmark | pool | fixed 25 MAE | fixed 40 MAE | fixed 100 MAE | adaptive MAE at 10 / 20 / 30 / 40 / 60 items "
              "| random items, same maps, at 40 | cover at 40 | items to reach fixed-100 MAE | "
              f"stop at SE {TARGET_SE}: mean items, MAE, cover |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for bench in a.benchmarks.split(","):
         print(f"{bench}: fitting and replaying", flush=True)
-        r = report["benchmarks"][bench] = run_benchmark(bench, root)
+        r = report["benchmarks"][bench] = run_benchmark(bench, root, a.fixed_anchor_method)
         fixed_ref = r["fixed"][min(100, r["pool"])]["mae"]
         reach = [k for k in LENGTHS if r["adaptive"][k]["mae"] <= fixed_ref]
         r["items_to_reach_fixed_100"] = reach[0] if reach else None
         ad = " / ".join(f"{r['adaptive'][k]['mae']:.2f}" for k in LENGTHS)
         ts = r["target_se"]
         lines.append(table_row(
-            bench, r["pool"], f"{r['fixed'][40]['mae']:.2f}", f"{fixed_ref:.2f}", ad,
+            bench, r["pool"], f"{r['fixed'][25]['mae']:.2f}", f"{r['fixed'][40]['mae']:.2f}", f"{fixed_ref:.2f}", ad,
             f"{r['random_items'][40]['mae']:.2f}", f"{r['adaptive'][40]['coverage']:.3f}",
             reach[0] if reach else f"> {max(LENGTHS)}",
             f"{ts['mean_items']:.1f}, {ts['mae']:.2f}, {ts['coverage']:.3f}"))
