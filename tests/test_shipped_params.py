@@ -6,14 +6,14 @@ import yaml
 
 from estimators import read_param_document
 from estimators.param_file import FORMAT_VERSION
-from tinytasks.registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from tinytasks.registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR
 from tinytasks.scoring import load_task_params
 
 PARAM_FILES = sorted(TASK_CONFIG_DIR.glob("tiny_*/params.json"))
 
 
 def test_every_tiny_task_ships_parameters_and_a_report():
-    for task in TASK_OF_BENCHMARK.values():
+    for task in BENCHMARK_OF_TASK:
         assert (TASK_CONFIG_DIR / task / "params.json").is_file(), f"{task} has no parameter file"
         assert (TASK_CONFIG_DIR / task / "report.md").is_file(), f"{task} has no report"
 
