@@ -100,6 +100,13 @@ def fit_linear_spline(x: np.ndarray, y: np.ndarray, n_smooth: int, n_knots: int 
 
 
 BLEND_GRID = np.linspace(0.0, 1.0, 11)
+N_FOLDS = 5
+
+
+def model_folds(n_models: int, n_folds: int = N_FOLDS, seed: int = 0):
+    """The (train, test) index splits over calibration models that
+    `ScoreMap.fit` computes its out-of-fold residuals on."""
+    return KFold(n_folds, shuffle=True, random_state=seed).split(np.zeros((n_models, 1)))
 
 
 @dataclass
@@ -120,13 +127,21 @@ class ScoreMap:
     @classmethod
     def fit(
         cls, features: np.ndarray, scores: np.ndarray, n_smooth: int,
-        level: float = 0.95, n_folds: int = 5, seed: int = 0, use_trees: bool = True,
+        level: float = 0.95, n_folds: int = N_FOLDS, seed: int = 0, use_trees: bool = True,
+        selection_oof: np.ndarray | None = None,
     ) -> "ScoreMap":
-        """Fit on calibration models: features (models x f), real full scores."""
+        """Fit on calibration models: features (models x f), real full scores.
+
+        `selection_oof`: when the features' items were chosen on these same
+        models' scores, the spline's out-of-fold predictions (on
+        `model_folds(len(scores), n_folds, seed)`) with each fold's items
+        chosen without it. Residuals of models that helped choose the items
+        are too small, so the conformal quantile is scaled by the ratio of
+        those out-of-fold residual quantiles to the spline's own (at least 1)."""
         summary = features[:, :n_smooth]
         oof_spline = np.empty_like(scores)
         oof_trees = np.zeros_like(scores)
-        for train, test in KFold(n_folds, shuffle=True, random_state=seed).split(features):
+        for train, test in model_folds(len(scores), n_folds, seed):
             oof_spline[test] = fit_linear_spline(features[train], scores[train], n_smooth).predict(features[test])
             if use_trees:
                 oof_trees[test] = fit_boosted_trees(summary[train], scores[train], seed).predict(summary[test])
@@ -142,6 +157,9 @@ class ScoreMap:
         floor = float(np.quantile(resid, 0.1)) + 1e-6
         sigma = np.maximum(spread.predict(summary), floor)
         q = float(np.quantile(resid / sigma, level))
+        if selection_oof is not None:
+            q_honest, q_naive = (np.quantile(np.abs(scores - oof) / sigma, level) for oof in (selection_oof, oof_spline))
+            q *= float(max(q_honest / q_naive, 1.0))
         return cls(point, spread, q, floor, n_smooth, level, trees, weight)
 
     def predict_point(self, features: np.ndarray) -> np.ndarray:
