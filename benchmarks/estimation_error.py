@@ -7,10 +7,10 @@ linear map of it), and metabench's own held-out MAE. Also: tinyBenchmarks'
 pool-accuracy estimators (IRT, p-IRT, gp-IRT) when the pool is treated as the
 whole benchmark, and the IRT fit time on the largest matrix.
 
-    python benchmarks/estimation_error.py            # everything (~35 min on 2 cores)
+    python benchmarks/estimation_error.py            # everything (38 min alone on 2 cores)
     python benchmarks/estimation_error.py --benchmarks mmlu --budgets 25,all
-    python benchmarks/estimation_error.py --budgets half --out benchmarks/results/estimation_error_half_pool
-    python benchmarks/estimation_error.py --anchor-method stratified   # how results/estimation_error.md was last run
+    python benchmarks/estimation_error.py --budgets half --out /tmp/half_pool   # the half-pool rows alone
+    python benchmarks/estimation_error.py --anchor-method stratified --out benchmarks/results/estimation_error_stratified
 
 Anchors below the whole pool are chosen as `tinytasks fit` chooses them
 (`supervised`) unless `--anchor-method` says otherwise; the whole pool is the
