@@ -1,6 +1,6 @@
 """Print the README's task table from the shipped validation reports
 (task_configs/<task>/report.json, written by `tinytasks fit-shared`): the
-six tasks, then their smaller versions (VARIANT_BUDGET anchors).
+six tasks, then their smaller versions (VARIANT_TASKS), each in name order.
 
 Where some calibration models have answers to only part of the pool (a
 supplement, see tinytasks/shared_data.py), the MAE over the held-out models
@@ -15,17 +15,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tinytasks.registry import VARIANT_BUDGET, VARIANT_TASKS  # noqa: E402
+from tinytasks.registry import TASK_OF_BENCHMARK, VARIANT_TASKS  # noqa: E402
 
-METABENCH_MAE = {"arc": 1.09, "gsm8k": 1.10, "mmlu": 1.04, "truthfulqa": 0.82, "winogrande": 1.40}
-ORDER = ["tiny_arc", "tiny_hellaswag", "tiny_mmlu", "tiny_truthfulqa", "tiny_winogrande", "tiny_gsm8k"]
+from estimation_error import METABENCH_MAE  # noqa: E402
 
 
 def main() -> None:
     print("| task | anchors | held-out MAE | 95% coverage | mean interval width | linear map of mean, MAE "
           "| metabench MAE |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for task in ORDER + [v for t in ORDER if (v := f"{t}_{VARIANT_BUDGET}") in VARIANT_TASKS]:
+    for task in sorted(TASK_OF_BENCHMARK.values()) + sorted(VARIANT_TASKS):
         r = json.loads((ROOT / "task_configs" / task / "report.json").read_text())
         row = next(v for v in r["validation"] if v["budget"] == r["default_budget"])
         t = row["tiny"]
