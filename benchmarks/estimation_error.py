@@ -16,6 +16,15 @@ Anchors below the whole pool are chosen as `tinytasks fit` chooses them
 (`supervised`) unless `--anchor-method` says otherwise; the whole pool is the
 same either way.
 
+It runs with the numerical kernels of this machine; the task reports
+(`tinytasks fit-shared`) run with AVX2 kernels pinned (tinytasks/pinned_numerics.py),
+so on an AVX-512 machine the two differ in the third decimal. With the same
+pinning the script gives the reports' numbers exactly (checked: MMLU and ARC
+at 10 anchors):
+
+    export OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
+    python benchmarks/estimation_error.py --benchmarks mmlu,arc --budgets 10 --out /tmp/pinned
+
 "half" is half of each benchmark's pool: the issue's target is to be no worse
 than metabench's whole-pool figure with at most that many items.
 
