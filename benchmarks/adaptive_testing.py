@@ -44,13 +44,20 @@ def _metrics(res, truth) -> dict:
     return m | {"misfit_share": float(res.misfit.mean()), "extrapolated_share": float(res.extrapolated.mean())}
 
 
+def split_and_fit(y: np.ndarray, s: np.ndarray, anchor_method: str, seed: int = 0):
+    """This benchmark's split over models (the first of 5 seeded folds) and,
+    on its 80%, the 3-D IRT fit and the whole-pool estimator:
+    (train, test, irt, estimator)."""
+    train, test = next(KFold(5, shuffle=True, random_state=seed).split(y))
+    irt = IRTFitter(n_dims=3, seed=seed).fit(y[train])
+    return train, test, irt, TinyEstimator(None, anchor_method, 3, seed).fit(y[train], s[train], irt=irt)
+
+
 def run_benchmark(bench: str, root: Path, fixed_method: str, seed: int = 0) -> dict:
     data = load_source(bench, root)
     y, s = data.responses, data.scores
-    train, test = next(KFold(5, shuffle=True, random_state=seed).split(y))
     t0 = time.perf_counter()
-    irt = IRTFitter(n_dims=3, seed=seed).fit(y[train])
-    est = TinyEstimator(None, fixed_method, 3, seed).fit(y[train], s[train], irt=irt)
+    train, test, irt, est = split_and_fit(y, s, fixed_method, seed)
     est.fit_adaptive(y[train], s[train])
     fit_seconds = time.perf_counter() - t0
     truth = s[test]

@@ -31,18 +31,18 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import KFold
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import IRTFitter, TinyEstimator, score_metrics  # noqa: E402
+from estimators import TinyEstimator, score_metrics  # noqa: E402
 from estimators.adaptive import AdaptiveSettings, AdaptiveTest, score_slope  # noqa: E402
 from estimators.adaptive_map import adaptive_features  # noqa: E402
 from estimators.anchors import select_anchors  # noqa: E402
 from estimators.score_map import ScoreMap  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
+from adaptive_testing import split_and_fit  # noqa: E402
 from results_io import table_row, write_results  # noqa: E402
 
 LENGTHS = (20, 30, 40)
@@ -65,17 +65,14 @@ def features(est: TinyEstimator, answers: np.ndarray, slope: float, with_answers
     summary, ability = adaptive_features(est, answers, slope)
     if not with_answers:
         return summary
-    filled = est.bank_.icc(ability.theta)
-    filled[:, est.anchors_.items] = np.where(np.isnan(answers), filled[:, est.anchors_.items], answers)
+    filled = est.bank_.complete_answers(ability.theta, answers, est.anchors_.items)
     return np.column_stack([summary, np.round(filled, 6)])
 
 
 def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     data = load_source(bench, root)
     y, s = data.responses, data.scores
-    train, test = next(KFold(5, shuffle=True, random_state=seed).split(y))
-    irt = IRTFitter(n_dims=3, seed=seed).fit(y[train])
-    est = TinyEstimator(None, "supervised", 3, seed).fit(y[train], s[train], irt=irt)
+    train, test, _, est = split_and_fit(y, s, "supervised", seed)
     slope = score_slope(est, seed=seed)
     cal, new = y[train][:, est.anchors_.items], y[test][:, est.anchors_.items]
     top = s[test] >= np.quantile(s[test], 0.9)

@@ -127,8 +127,6 @@ def adaptive_features(estimator: "TinyEstimator", answers: np.ndarray, slope: fl
 
     est = estimate_ability(answers, estimator.anchor_bank, "eap", estimator.prior_)
     se = score_measurement(estimator, answers, slope).se
-    p_pool = estimator.bank_.icc(est.theta)
-    anchors = estimator.anchors_.items
-    p_pool[:, anchors] = np.where(np.isnan(answers), p_pool[:, anchors], answers)
+    p_pool = estimator.bank_.complete_answers(est.theta, answers, estimator.anchors_.items)
     feats = np.column_stack([est.theta, se, p_pool.mean(1)])
     return np.round(feats, FEATURE_DECIMALS), est

@@ -57,6 +57,14 @@ class ItemBank:
         theta = _as_theta(theta, self.n_dims)
         return expit(theta @ self.slopes.T + self.intercepts)
 
+    def complete_answers(self, theta: np.ndarray, answers: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Every item's answer as p-IRT takes it (n x items): the given
+        `answers` (n x len(items), NaN = not given) to `items` where known,
+        P(correct) at `theta` everywhere else."""
+        p = self.icc(theta)
+        p[:, items] = np.where(np.isnan(answers), p[:, items], answers)
+        return p
+
     def information(self, theta: np.ndarray) -> np.ndarray:
         """Fisher information of each item along the main direction: n x items."""
         p = self.icc(theta)

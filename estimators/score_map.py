@@ -158,7 +158,7 @@ class ScoreMap:
         sigma = np.maximum(spread.predict(summary), floor)
         q = float(np.quantile(resid / sigma, level))
         if selection_oof is not None:
-            q_honest, q_naive = (np.quantile(np.abs(scores - oof) / sigma, level) for oof in (selection_oof, oof_spline))
+            q_honest, q_naive = (np.quantile(np.abs(scores - pred) / sigma, level) for pred in (selection_oof, oof_spline))
             q *= float(max(q_honest / q_naive, 1.0))
         return cls(point, spread, q, floor, n_smooth, level, trees, weight)
 

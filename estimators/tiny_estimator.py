@@ -135,13 +135,9 @@ class TinyEstimator:
         `items`: the pool items `ya` answers (default: the anchors)."""
         items = self.anchors_.items if items is None else items
         est = estimate_ability(ya, self.bank_.subset(items), "eap", self.prior_)
-        p_pool = self.bank_.icc(est.theta)
-        observed = ~np.isnan(ya)
-        filled = np.where(observed, ya, p_pool[:, items])
+        pool = self.bank_.complete_answers(est.theta, ya, items)
         accuracy = np.nanmean(ya, axis=1)
-        pool = p_pool.copy()
-        pool[:, items] = filled
-        feats = np.column_stack([est.theta, accuracy, pool.mean(1), filled])
+        feats = np.column_stack([est.theta, accuracy, pool.mean(1), pool[:, items]])
         # Identical answer patterns must give identical features whatever the
         # batch they were computed in (BLAS rounding differs by ~1e-15), or
         # the trees would split between such twins and amplify that noise.
