@@ -15,9 +15,10 @@ first of 5 seeded folds over models; held-out 20%):
 
 Each variant's maps are fitted on the calibration models' own adaptive tests
 run the same way, as `AdaptiveScoreMaps.fit` does; "shipped" reproduces
-adaptive_testing.py's adaptive column. Also the coverage over the held-out
-models in the top decile of real score, where the shipped maps (which have no
-extrapolation guard, unlike the fixed-anchor estimator) undercover; the fixed
+adaptive_testing.py's adaptive MAE. Coverage here is the maps' own, before
+the extrapolation guard that `predict_adaptive` lays over the interval (so
+adaptive_testing.py's coverage is higher): also over the held-out models in
+the top decile of real score, where the maps alone undercover; the fixed
 whole-pool estimator's figures are the reference.
 
     python benchmarks/adaptive_variants.py                        # all six (~20 min on 2 cores)

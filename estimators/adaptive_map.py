@@ -10,6 +10,13 @@ narrower). The features are the EAP ability, the measurement SE of the score
 and the p-IRT pool accuracy: on adaptive answers these carry as much as the
 raw answers do (checked on MMLU: 1.41 vs 1.41 MAE at 40 items).
 
+Towards the tails the interval also spans the estimator's extrapolation
+guard (fitted with the fixed anchor set, see `extrapolation.py`), applied as
+on a partial run of the fixed set, the anchors not asked counted at their
+predicted probability: an adaptive map has the same few calibration models
+to learn from there. The estimate stays the map's: the guard's fallback
+lines were fitted on fixed-set accuracies, the map on adaptive tests.
+
 The person-fit threshold is likewise the calibration models' 5% quantile of
 lz at each length, because adaptively chosen items make lz less spread out.
 """
@@ -98,11 +105,16 @@ class AdaptiveScoreMaps:
             lo, hi = self.pool_range[i]
             extrapolated[rows] = (feats[rows, -1] < lo) | (feats[rows, -1] > hi)
             misfit[rows] = self.person_fit[i].flags(lz[rows])
+        # The anchors not asked count at their predicted probability, as on a partial run of the fixed set.
+        _, g_lower, g_upper, beyond = estimator.guard_.apply(estimator._expected_accuracy(y, theta), score,
+                                                             lower, upper)
+        lower, upper = np.minimum(lower, g_lower), np.maximum(upper, g_upper)
         low, high = SCORE_RANGE
         score, lower, upper = (np.clip(v, low, high) for v in (score, lower, upper))
         return ScoreEstimate(
             score=score, lower=lower, upper=upper, theta=theta, theta_se=est.se, accuracy=np.nanmean(y, 1),
-            n_answered=n_answered, n_anchors=int(y.shape[1]), extrapolated=extrapolated, map_score=score.copy(),
+            n_answered=n_answered, n_anchors=int(y.shape[1]), extrapolated=extrapolated | beyond,
+            map_score=score.copy(),
             lz=lz, misfit=misfit, level=estimator.level,
         )
 

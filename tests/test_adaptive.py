@@ -3,6 +3,7 @@ import pytest
 
 from estimators import TinyEstimator, load_estimator, write_param_file
 from estimators.adaptive import AdaptiveSettings, AdaptiveTest, simulate_adaptive
+from estimators.adaptive_map import adaptive_features
 
 N_TRAIN = 2600
 
@@ -42,6 +43,22 @@ def test_more_items_shrink_error_and_interval(adaptive_fit):
     assert np.median(long.upper - long.lower) < np.median(short.upper - short.lower)
     # the measurement error recorded after each answer falls as answers come in
     assert np.nanmean(run.se_trace[:, 39]) < np.nanmean(run.se_trace[:, 9]) < np.nanmean(run.se_trace[:, 0])
+
+
+@pytest.mark.slow
+def test_guard_widens_the_interval_of_a_model_among_the_strongest(adaptive_fit):
+    """Every asked item right: among the strongest calibration models, where
+    the interval also spans the extrapolation guard's and so is wider than
+    the adaptive map's own; the estimate stays the map's."""
+    est, y, _ = adaptive_fit
+    answers = simulate_adaptive(est, np.ones((1, y.shape[1])), AdaptiveSettings(max_items=20)).responses()
+    res = est.predict_adaptive(answers)
+    feats, _ = adaptive_features(est, answers, est.adaptive_.slope)
+    by_map = est.adaptive_.maps[est.adaptive_.lengths.index(20)].predict(feats)
+    score, lower, upper = (np.clip(v, 0, 100) for v in by_map)
+    assert res.score[0] == pytest.approx(score[0])
+    assert res.lower[0] <= lower[0] and res.upper[0] >= upper[0]
+    assert res.upper[0] - res.lower[0] > upper[0] - lower[0] + 1.0
 
 
 @pytest.mark.slow
