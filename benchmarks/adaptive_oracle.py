@@ -94,7 +94,8 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     out = {"n_test": int(test.size), "pool": int(y.shape[1]), "fixed": {}}
     for k in FIXED:
         fixed = est if k >= y.shape[1] else TinyEstimator(k, "supervised", 3, seed).fit(y[train], s[train], irt=irt)
-        out["fixed"][min(k, y.shape[1])] = score_metrics(*_estimate(fixed, y[test], s[test]))
+        res = fixed.predict(y[test][:, fixed.anchors_.items])
+        out["fixed"][min(k, y.shape[1])] = score_metrics(res.score, s[test], res.lower, res.upper)
     settings = AdaptiveSettings(max_items=max(LENGTHS))
     shipped = [AdaptiveTest(est, a.shape[0], settings, available=~np.isnan(a), slope=slope).run(
         lambda r, i, a=a: a[r, i]) for a in answers]
@@ -106,11 +107,6 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
         oracle.append(test_.run(lambda r, i, a=a: a[r, i]))
     out["oracle"] = scored(est, oracle, s[train], s[test], slope, seed)
     return out
-
-
-def _estimate(est: TinyEstimator, y_test: np.ndarray, truth: np.ndarray):
-    r = est.predict(y_test[:, est.anchors_.items])
-    return r.score, truth, r.lower, r.upper
 
 
 def main() -> int:
