@@ -33,12 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from estimators import TinyEstimator, estimate_ability, score_metrics  # noqa: E402
-from estimators.adaptive import AdaptiveSettings, AdaptiveTest, score_slope  # noqa: E402
-from estimators.score_map import ScoreMap  # noqa: E402
+from estimators.adaptive import (AdaptiveSettings, AdaptiveTest, score_gradient, score_slope,  # noqa: E402
+                                 simulate_adaptive)
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from adaptive_testing import split_and_fit  # noqa: E402
-from adaptive_variants import features  # noqa: E402
+from adaptive_variants import map_predictions  # noqa: E402
 from results_io import table_row, write_results  # noqa: E402
 
 LENGTHS = (20, 30, 40, 60)
@@ -64,25 +64,19 @@ class OracleTest(AdaptiveTest):
 
     def _at_oracle(self, rows: np.ndarray) -> None:
         est, theta = self.estimator, self.theta_star[rows]
-        anchors, pool = est.anchor_bank, est.bank_
+        anchors = est.anchor_bank
         p = anchors.icc(theta)
         weight = np.where(np.isnan(self.answers[rows]), 0.0, p * (1 - p))
         precision = np.linalg.inv(est.prior_.cov) + np.einsum("nj,jd,je->nde", weight, anchors.slopes, anchors.slopes)
-        q = pool.icc(theta)
         self.theta[rows] = theta
         self.cov[rows] = np.linalg.inv(precision)
-        self.gradient[rows] = self.slope * 100 * (q * (1 - q)) @ pool.slopes / pool.n_items
+        self.gradient[rows] = score_gradient(est, theta, self.slope)
 
 
 def scored(est: TinyEstimator, runs, s_cal, s_new, slope: float, seed: int) -> dict:
     """MAE and coverage at each length of maps fitted on the calibration runs."""
-    cal, new = runs
-    out = {}
-    for k in LENGTHS:
-        f_cal, f_new = (features(est, run.responses(first=k), slope, False) for run in (cal, new))
-        mu, lo, hi = ScoreMap.fit(f_cal, s_cal, f_cal.shape[1], level=est.level, seed=seed).predict(f_new)
-        out[k] = score_metrics(mu, s_new, lo, hi)
-    return out
+    return {k: score_metrics(mu, s_new, lo, hi)
+            for k, (mu, lo, hi) in map_predictions(est, runs, s_cal, slope, LENGTHS, False, seed)}
 
 
 def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
@@ -96,9 +90,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
         fixed = est if k >= y.shape[1] else TinyEstimator(k, "supervised", 3, seed).fit(y[train], s[train], irt=irt)
         res = fixed.predict(y[test][:, fixed.anchors_.items])
         out["fixed"][min(k, y.shape[1])] = score_metrics(res.score, s[test], res.lower, res.upper)
-    settings = AdaptiveSettings(max_items=max(LENGTHS))
-    shipped = [AdaptiveTest(est, a.shape[0], settings, available=~np.isnan(a), slope=slope).run(
-        lambda r, i, a=a: a[r, i]) for a in answers]
+    shipped = [simulate_adaptive(est, a, AdaptiveSettings(max_items=max(LENGTHS)), slope) for a in answers]
     out["shipped"] = scored(est, shipped, s[train], s[test], slope, seed)
     oracle = []
     for a in answers:

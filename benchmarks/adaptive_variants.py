@@ -70,6 +70,17 @@ def features(est: TinyEstimator, answers: np.ndarray, slope: float, with_answers
     return np.column_stack([summary, np.round(filled, 6)])
 
 
+def map_predictions(est: TinyEstimator, runs, s_cal: np.ndarray, slope: float, lengths, with_answers: bool,
+                    seed: int):
+    """Per length k: (k, (estimate, lower, upper)) for the held-out run of
+    `runs` = (calibration run, held-out run), from a score map fitted on the
+    calibration run's first k answers, as `AdaptiveScoreMaps.fit` does."""
+    for k in lengths:
+        f_cal, f_new = (features(est, run.responses(first=k), slope, with_answers) for run in runs)
+        n_smooth = 3 if with_answers else f_cal.shape[1]
+        yield k, ScoreMap.fit(f_cal, s_cal, n_smooth, level=est.level, seed=seed).predict(f_new)
+
+
 def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     data = load_source(bench, root)
     y, s = data.responses, data.scores
@@ -89,10 +100,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
             start = picked.items
         runs = [replay(est, ans, start, slope) for ans in (cal, new)]
         rows = out["variants"][name] = {}
-        for k in LENGTHS:
-            f_cal, f_new = (features(est, run.responses(first=k), slope, with_answers) for run in runs)
-            n_smooth = 3 if with_answers else f_cal.shape[1]
-            mu, lo, hi = ScoreMap.fit(f_cal, s[train], n_smooth, level=est.level, seed=seed).predict(f_new)
+        for k, (mu, lo, hi) in map_predictions(est, runs, s[train], slope, LENGTHS, with_answers, seed):
             inside = (lo <= s[test]) & (s[test] <= hi)
             rows[k] = score_metrics(mu, s[test], lo, hi) | {"coverage_top_decile": float(inside[top].mean())}
         print(f"  {bench} {name}: " + ", ".join(f"{k}: {rows[k]['mae']:.2f}" for k in LENGTHS), flush=True)

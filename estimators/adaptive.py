@@ -110,10 +110,16 @@ def score_measurement(estimator: "TinyEstimator", answers: np.ndarray, slope: fl
     if seen.any():
         est = estimate_ability(answers[seen], estimator.anchor_bank, "map", prior)
         theta[seen], cov[seen] = est.theta, est.cov
+    g = score_gradient(estimator, theta, slope)
+    return ScoreMeasurement(theta, cov, g, np.sqrt(np.einsum("nd,nde,ne->n", g, cov, g)))
+
+
+def score_gradient(estimator: "TinyEstimator", theta: np.ndarray, slope: float) -> np.ndarray:
+    """The gradient of h, the full score as a function of ability (points
+    per unit of ability), at `theta` (models x dims)."""
     pool = estimator.bank_
     p = pool.icc(theta)
-    g = slope * 100 * (p * (1 - p)) @ pool.slopes / pool.n_items
-    return ScoreMeasurement(theta, cov, g, np.sqrt(np.einsum("nd,nde,ne->n", g, cov, g)))
+    return slope * 100 * (p * (1 - p)) @ pool.slopes / pool.n_items
 
 
 class AdaptiveTest:
