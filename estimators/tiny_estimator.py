@@ -13,6 +13,7 @@ from scipy.stats import norm
 from .ability import AbilityPrior, estimate_ability
 from .adaptive_map import AdaptiveScoreMaps
 from .anchors import AnchorSet, select_anchors
+from .chance import ChanceLevel, apply_chance
 from .checks import as_response_matrix, as_scores, check_budget, check_n_items
 from .extrapolation import ExtrapolationGuard
 from .irt import FittedIRT, IRTFitter, ItemBank
@@ -144,7 +145,8 @@ class TinyEstimator:
         return np.round(feats, FEATURE_DECIMALS), est.theta, est.cov
 
     # ---- estimating ----------------------------------------------------
-    def predict(self, anchor_responses, seed: int = 0, partial_map_below: float = PARTIAL_MAP_BELOW) -> ScoreEstimate:
+    def predict(self, anchor_responses, seed: int = 0, partial_map_below: float = PARTIAL_MAP_BELOW,
+                chance: ChanceLevel | None = None) -> ScoreEstimate:
         """Estimate full scores from answers to the anchors (models x anchors,
         NaN for anchors not answered; at least one answer per model).
 
@@ -153,7 +155,8 @@ class TinyEstimator:
         unanswered anchors are imputed from the posterior predictive
         (N_IMPUTATIONS draws) and their spread widens the interval. Lowering
         `partial_map_below` is for comparing the two; the default is what the
-        partial map was fitted for.
+        partial map was fitted for. `chance`, the benchmark's chance level,
+        lets estimates at and below it reach it (see `chance`).
         """
         self._check_fitted()
         ya = as_response_matrix(anchor_responses, name="anchor responses")
@@ -183,8 +186,11 @@ class TinyEstimator:
         lz = self._lz(ya, theta)
         # The pattern guard weighs the full map's reading of each answer, which the partial map has not.
         score, lower, upper, atypical = self._pattern_guard(feats, score, lower, upper, applies=~sparse)
-        score, lower, upper, extrapolated = self.guard_.apply(self._expected_accuracy(ya, theta), score,
-                                                              lower, upper)
+        expected = self._expected_accuracy(ya, theta)
+        score, lower, upper, extrapolated = self.guard_.apply(expected, score, lower, upper)
+        if chance is not None:
+            score, lower, upper = apply_chance(chance, self.guard_.lower, expected, (~missing).sum(1), score,
+                                               lower, upper, self.level)
         lo, hi = SCORE_RANGE
         score, lower, upper, map_score = (np.clip(v, lo, hi) for v in (score, lower, upper, map_score))
         return ScoreEstimate(

@@ -16,6 +16,8 @@ import os
 import re
 from pathlib import Path
 
+from estimators.chance import ChanceLevel
+
 BENCHMARKS = ("mmlu", "arc", "hellaswag", "winogrande", "gsm8k", "truthfulqa")
 DATA_DIR_ENV = "TINYTASKS_DATA_DIR"
 
@@ -27,6 +29,41 @@ HUB_SOURCES = {
     "gsm8k": ("openai/gsm8k", "main", "test"),
     "truthfulqa": ("truthfulqa/truthful_qa", "multiple_choice", "validation"),
 }
+
+
+# What a uniform random guesser scores: its expected correctness on an item
+# (as the tiny task scores it) and its full-benchmark score, from
+# `chance_level` over the benchmark's documents (tests/test_chance.py checks
+# these against ../shared/data/benchmarks).
+CHANCE_LEVELS = {
+    "mmlu": ChanceLevel(0.25, 25.0),
+    "arc": ChanceLevel(0.25, 25.0),
+    "hellaswag": ChanceLevel(0.25, 25.0),
+    "winogrande": ChanceLevel(0.5, 50.0),
+    "gsm8k": ChanceLevel(0.0, 0.0),
+    "truthfulqa": ChanceLevel(0.1922, 44.84),
+}
+
+
+def chance_level(benchmark: str, docs: list[dict]) -> ChanceLevel:
+    """A uniform guesser's expected item correctness and full score over
+    `docs` (hub schema). TruthfulQA's tiny task counts an item right when mc2
+    exceeds 0.5, which uniform answers give where true answers outnumber false
+    ones; its full score is the mean mc2, the share of true answers."""
+    import numpy as np
+
+    if benchmark == "gsm8k":
+        return ChanceLevel(0.0, 0.0)
+    if benchmark == "truthfulqa":
+        labels = [np.asarray(d["mc2_targets"]["labels"], float) for d in docs]
+        share_true = np.array([lab.mean() for lab in labels])
+        return ChanceLevel(float((share_true > 0.5).mean()), float(100 * share_true.mean()))
+    n_choices = {
+        "mmlu": lambda d: len(d["choices"]), "arc": lambda d: len(d["choices"]["text"]),
+        "hellaswag": lambda d: len(d["endings"]), "winogrande": lambda d: 2,
+    }[benchmark]
+    p = float(np.mean([1.0 / n_choices(d) for d in docs]))
+    return ChanceLevel(p, 100 * p)
 
 
 def _norm(text: str) -> str:

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from estimators import TinyEstimator, read_param_document
+from estimators.chance import ChanceLevel
 
+from .benchmarks import CHANCE_LEVELS
 from .registry import params_path
 
 log = logging.getLogger("tinytasks")
@@ -43,6 +45,14 @@ def load_task_params(task: str):
     return TinyEstimator.from_dict(doc["estimator"]), doc["metadata"], doc["sha256"]
 
 
+def chance_of(metadata: dict) -> ChanceLevel | None:
+    """The chance level a parameter file's estimates use: its own (`tinytasks
+    fit --chance`), else its benchmark's if that is one of the six."""
+    if metadata.get("chance"):
+        return ChanceLevel.from_dict(metadata["chance"])
+    return CHANCE_LEVELS.get(metadata.get("benchmark", ""))
+
+
 def anchor_keys(task: str) -> list[str]:
     _, meta, _ = load_task_params(task)
     return [a["key"] for a in meta["anchors"]]
@@ -51,7 +61,7 @@ def anchor_keys(task: str) -> list[str]:
 def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
     """Estimate from {item key: correctness in [0, 1]}; anchors absent from
     `keyed` are treated as not answered (wider interval, and a warning)."""
-    est, _, sha = load_task_params(task)
+    est, meta, sha = load_task_params(task)
     keys = anchor_keys(task)
     position = {k: i for i, k in enumerate(keys)}
     unknown = [k for k in keyed if k not in position]
@@ -73,7 +83,7 @@ def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
             "%s: %d of %d anchors have no result (e.g. --limit or a partial run); the estimate uses the %d "
             "answered and its interval is widened accordingly", task, n_missing, len(keys), len(keys) - n_missing,
         )
-    res = est.predict(row[None, :])
+    res = est.predict(row[None, :], chance=chance_of(meta))
     if res.extrapolated[0]:
         log.warning("%s: the anchor accuracy is beyond that of every calibration model; the estimate is an "
                     "extrapolation", task)
@@ -139,7 +149,7 @@ def estimate_table(table: pd.DataFrame, task: str | None = None, params_file: st
         log.warning("%s: %d model(s) answered none of the anchors and get no estimate (first: %r)", name,
                     int((~answered).sum()), table.index[int(np.argmin(answered))])
     if answered.any():
-        res = est.predict(y[answered])
+        res = est.predict(y[answered], chance=chance_of(meta))
         out.loc[answered, list(TABLE_COLUMNS[1:])] = np.column_stack(
             [res.accuracy, res.score, res.lower, res.upper, res.extrapolated, res.lz, res.misfit])
     return out.astype({"extrapolated": "Int64", "misfit": "Int64"})

@@ -1,0 +1,55 @@
+"""Chance-aware estimates: the chance levels, and what they change."""
+
+import json
+
+import numpy as np
+import pytest
+
+from estimators.chance import ChanceLevel, shrunk_accuracy, wilson_interval
+from tinytasks.benchmarks import BENCHMARKS, CHANCE_LEVELS, chance_level, load_local_docs
+from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
+
+from conftest import ROOT
+
+
+@pytest.mark.parametrize("bench", BENCHMARKS)
+def test_shipped_chance_levels_are_the_benchmark_files(shared_data, bench):
+    got = chance_level(bench, load_local_docs(bench, shared_data / "benchmarks"))
+    assert got.accuracy == pytest.approx(CHANCE_LEVELS[bench].accuracy, abs=1e-4)
+    assert got.score == pytest.approx(CHANCE_LEVELS[bench].score, abs=1e-2)
+
+
+def test_a_chance_level_outside_its_range_is_refused():
+    with pytest.raises(ValueError, match="chance level"):
+        ChanceLevel(25, 25)
+
+
+def test_wilson_interval_and_shrinkage():
+    lo, hi = wilson_interval(np.array([0.0, 0.5]), np.array([6, 100]), 0.95)
+    assert lo[0] == 0 and 0.35 < hi[0] < 0.45 and lo[1] < 0.5 < hi[1]
+    chance = ChanceLevel(0.25, 25)
+    # one noise SD below chance on 100 items: barely moved off chance; far below on many items: kept
+    s = shrunk_accuracy(np.array([0.21, 0.05, 0.4]), np.array([100, 1000, 10]), chance)
+    assert s[0] > 0.245 and s[1] == pytest.approx(0.05, abs=0.001) and s[2] == 0.4
+
+
+def test_nothing_right_on_tiny_hellaswag_reads_near_chance_not_as_the_calibration_models():
+    est = estimate_task("tiny_hellaswag", {k: 0.0 for k in anchor_keys("tiny_hellaswag")})
+    assert est.extrapolated
+    assert est.score <= CHANCE_LEVELS["hellaswag"].score and est.lower == 0.0
+    assert est.upper < 77  # every calibration model scores 77 or more
+
+
+def test_below_chance_mmlu_answers_widen_the_interval_below_chance_only():
+    ref = json.loads((ROOT / "benchmarks" / "results" / "full_reference" / "mmlu_smollm2-135m.json").read_text())
+    est, _, _ = load_task_params("tiny_mmlu")
+    row = np.array([[ref["anchor_answers"][k] for k in anchor_keys("tiny_mmlu")]])
+    plain = est.predict(row)
+    aware = estimate_task("tiny_mmlu", ref["anchor_answers"])
+    assert aware.score == pytest.approx(plain.score[0]) and aware.upper == pytest.approx(plain.upper[0])
+    assert aware.lower < plain.lower[0] - 3
+    # a model at half the anchors right (above chance, inside the calibration range) is untouched
+    half = (np.arange(row.shape[1]) % 2).astype(float)
+    plain = est.predict(half[None, :])
+    aware = estimate_task("tiny_mmlu", dict(zip(anchor_keys("tiny_mmlu"), half)))
+    assert (aware.score, aware.lower, aware.upper) == pytest.approx((plain.score[0], plain.lower[0], plain.upper[0]))
