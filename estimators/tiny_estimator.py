@@ -44,6 +44,12 @@ class ScoreEstimate:
     misfit: np.ndarray  # lz below the calibration models' threshold: an unusual answer pattern
     level: float = 0.95
 
+    @property
+    def stderr(self) -> np.ndarray:
+        """The standard error the interval stands for: its half-width over
+        the normal quantile of `level` (what lm-eval's Stderr column shows)."""
+        return (self.upper - self.lower) / (2 * norm.ppf(0.5 + self.level / 2))
+
 
 @dataclass
 class TinyEstimator:

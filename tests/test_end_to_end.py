@@ -3,6 +3,7 @@ PyPI package) through lm-eval on CPU, offline, with local benchmark files."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -70,9 +71,14 @@ def test_cli_table_json_and_samples_agree_with_the_api(api_results, model_dir, o
     table = out.stdout
     for metric in ("est_score", "est_lower", "est_upper", "tiny_acc", "extrapolated", "person_fit_lz", "misfit"):
         assert metric in table
+    # est_score's standard error fills lm-eval's Stderr column, and is not a row of its own
+    assert re.search(r"\|est_score\s*\|[^\n]*\|±\s*\|\s*\d+\.\d+\s*\|", table), table
+    assert "est_score_stderr" not in table
     results = json.loads(next(tmp_path.rglob("results_*.json")).read_text())["results"][TASK]
-    for metric in ("est_score,none", "est_lower,none", "est_upper,none"):
+    for metric in ("est_score,none", "est_lower,none", "est_upper,none", "est_score_stderr,none"):
         assert results[metric] == pytest.approx(api_results["results"][TASK][metric], abs=1e-6)
+    half = (results["est_upper,none"] - results["est_lower,none"]) / 2
+    assert results["est_score_stderr,none"] == pytest.approx(half / 1.959964, rel=1e-5)
     samples = [json.loads(x) for x in next(tmp_path.rglob(f"samples_{TASK}_*.jsonl")).read_text().splitlines()]
     assert len(samples) == LIMIT
     # `tinytasks compare` reads the real results file; a model against itself is no clear difference.

@@ -97,7 +97,8 @@ def hellaswag_text(doc: dict) -> str:
 
 
 # ---------------------------------------------------------- per-doc scoring
-KEYED_METRICS = ("est_score", "est_lower", "est_upper", "n_answered", "extrapolated", "person_fit_lz", "misfit")
+KEYED_METRICS = ("est_score", "est_score_stderr", "est_lower", "est_upper", "n_answered", "extrapolated",
+                 "person_fit_lz", "misfit")
 
 
 def _keyed(doc: dict, value: float) -> dict:
@@ -181,6 +182,13 @@ def estimate_keyed(items) -> TaskEstimate:
 def aggregate_score(items) -> float:
     """Estimated full-benchmark score (0-100)."""
     return estimate_keyed(items).score
+
+
+def aggregate_stderr(items) -> float:
+    """Standard error of the estimated score, consistent with its interval
+    (half its width over 1.96); lm-eval shows it in the Stderr column of
+    `est_score`."""
+    return estimate_keyed(items).stderr
 
 
 def aggregate_lower(items) -> float:

@@ -29,6 +29,7 @@ class TaskEstimate:
     score: float
     lower: float
     upper: float
+    stderr: float
     accuracy: float
     n_answered: int
     n_anchors: int
@@ -94,13 +95,14 @@ def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
                     est.person_fit_.threshold, 100 * est.person_fit_.alpha)
     return TaskEstimate(
         task=task, score=float(res.score[0]), lower=float(res.lower[0]), upper=float(res.upper[0]),
+        stderr=float(res.stderr[0]),
         accuracy=float(res.accuracy[0]), n_answered=int(res.n_answered[0]), n_anchors=res.n_anchors,
         extrapolated=bool(res.extrapolated[0]), lz=float(res.lz[0]), misfit=bool(res.misfit[0]), params_sha256=sha,
     )
 
 
 # Columns of estimate_table's result, named as the harness names the task's metrics.
-TABLE_COLUMNS = ("n_answered", "tiny_acc", "est_score", "est_lower", "est_upper", "extrapolated",
+TABLE_COLUMNS = ("n_answered", "tiny_acc", "est_score", "est_score_stderr", "est_lower", "est_upper", "extrapolated",
                  "person_fit_lz", "misfit")
 
 
@@ -151,5 +153,5 @@ def estimate_table(table: pd.DataFrame, task: str | None = None, params_file: st
     if answered.any():
         res = est.predict(y[answered], chance=chance_of(meta))
         out.loc[answered, list(TABLE_COLUMNS[1:])] = np.column_stack(
-            [res.accuracy, res.score, res.lower, res.upper, res.extrapolated, res.lz, res.misfit])
+            [res.accuracy, res.score, res.stderr, res.lower, res.upper, res.extrapolated, res.lz, res.misfit])
     return out.astype({"extrapolated": "Int64", "misfit": "Int64"})
