@@ -98,8 +98,9 @@ def test_cli_table_json_and_samples_agree_with_the_api(api_results, model_dir, o
 
 @pytest.mark.slow
 def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir, offline_env, tmp_path):
-    """`tinytasks adaptive` on the real model: 2 rounds of 4 items, each round
-    one lm-eval call; the answers match a plain lm-eval run of the same items."""
+    """`tinytasks adaptive` on the real model, no device given: 2 rounds of 4
+    items, each round one lm-eval call; the answers match a plain lm-eval run
+    of the same items, and `tinytasks verify` verifies its output."""
     import lm_eval
     from lm_eval.tasks import TaskManager
 
@@ -108,7 +109,7 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
 
     cmd = [sys.executable, "-m", "tinytasks.cli", "adaptive", "--model", "hf",
            "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", TASK, "--max-items", "8",
-           "--items-per-round", "4", "--batch_size", "4", "--device", "cpu", "--output_path", str(tmp_path)]
+           "--items-per-round", "4", "--batch_size", "4", "--output_path", str(tmp_path)]
     out = subprocess.run(cmd, env=offline_env, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
     assert f"| {TASK} |" in out.stdout and "adaptive items" in out.stderr  # table, progress bar
@@ -119,6 +120,9 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
     assert r["n_answered,none"] == 8 and set(a["answers"]) <= {0.0, 1.0}
     assert 0 <= r["est_lower,none"] < r["est_score,none"] < r["est_upper,none"] <= 100
     assert r["tiny_acc,none"] == pytest.approx(sum(a["answers"]) / 8)
+    verified = subprocess.run([sys.executable, "-m", "tinytasks.cli", "verify", str(tmp_path)], env=offline_env,
+                              capture_output=True, text=True, timeout=300)
+    assert verified.returncode == 0, verified.stdout + verified.stderr[-2000:]
 
     est, _, _ = load_task_params(TASK)
     doc_keys = [keys[i] for i in spread_order(est.anchor_bank)]  # the task's doc order

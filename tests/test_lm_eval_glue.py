@@ -159,3 +159,17 @@ def test_all_wrong_is_flagged_exactly_when_no_calibration_model_answered_so(task
     assert lt.aggregate_extrapolated(zeros) == float(not seen_all_wrong)
     typical = [(task, k, float(i % 2)) for i, k in enumerate(anchor_keys(task))]
     assert lt.aggregate_extrapolated(typical) == 0.0
+
+
+def test_hub_failure_says_how_to_use_local_files(monkeypatch):
+    import datasets
+
+    from tinytasks.benchmarks import load_docs
+
+    def offline(*args, **kwargs):
+        raise ConnectionError("Couldn't reach 'cais/mmlu' on the Hub (OfflineModeIsEnabled)")
+
+    monkeypatch.delenv("TINYTASKS_DATA_DIR", raising=False)
+    monkeypatch.setattr(datasets, "load_dataset", offline)
+    with pytest.raises(ConnectionError, match=r"TINYTASKS_DATA_DIR"):
+        load_docs("mmlu")

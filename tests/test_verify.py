@@ -76,3 +76,51 @@ def test_missing_samples_are_reported_not_guessed(config, tmp_path):
     write_run(tmp_path / "b", config, VALUES)
     with pytest.raises(ValueError, match="2 lm-eval results files"):
         verify_results(tmp_path)
+
+
+def test_a_group_is_verified_through_its_tasks_and_an_unrun_check_does_not_exit_0(config, tmp_path):
+    from tinytasks.verify import exit_code
+
+    def with_group(doc):
+        doc["results"]["tiny_leaderboard"] = dict(doc["results"][TASK])
+
+    checks = verify_results(write_run(tmp_path / "a", config, VALUES, edit=with_group))[2]
+    group = [c for c in checks if c.task == "tiny_leaderboard"]
+    assert [c.status for c in group] == ["FAIL"]  # five of its tasks are not in these results
+    assert "tiny_mmlu" in group[0].detail and exit_code(checks) == 1
+
+    folder = write_run(tmp_path / "b", config, VALUES)
+    next(folder.glob("samples_*")).unlink()
+    checks = verify_results(folder)[2]
+    assert exit_code(checks) == 3
+    assert exit_code([c for c in checks if c.status != "skipped"]) == 0
+
+
+def test_adaptive_results_record_their_parameters_and_verify(config, tmp_path):
+    import numpy as np
+
+    from tinytasks.adaptive_run import RESULT_METRICS
+    from tinytasks.verify import exit_code
+
+    task = TASK
+    est, meta, sha = load_task_params(task)
+    keys = anchor_keys(task)[:20]
+    answers = [float(i % 3 != 0) for i in range(20)]
+    row = np.full((1, len(meta["anchors"])), np.nan)
+    row[0, :20] = answers
+    res = est.predict_adaptive(row)
+    values = {"est_score": res.score[0], "est_score_stderr": res.stderr[0], "est_lower": res.lower[0],
+              "est_upper": res.upper[0], "tiny_acc": res.accuracy[0], "n_answered": res.n_answered[0],
+              "extrapolated": res.extrapolated[0], "person_fit_lz": res.lz[0], "misfit": res.misfit[0]}
+    doc = {"results": {task: {f"{m},none": float(values[m]) for m in RESULT_METRICS}},
+           "adaptive": {"tasks": {task: {"items": keys, "answers": answers, "params_sha256": sha}}},
+           "configs": {task: json.loads(json.dumps(config, default=str))}, "n-shot": {task: 0}}
+    path = tmp_path / "results_adaptive_x.json"
+    path.write_text(json.dumps(doc))
+    checks = verify_results(path)[2]
+    assert {c.name: c.status for c in checks} == {"parameter file": "pass", "prompt and scoring config": "pass",
+                                                  "few-shot": "pass", "estimate from answers": "pass"}
+    assert exit_code(checks) == 0
+    doc["results"][task]["est_score,none"] += 1
+    path.write_text(json.dumps(doc))
+    assert exit_code(verify_results(path)[2]) == 1

@@ -121,7 +121,7 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
         order = test.order[0, :n]
         out[task] = {"estimate": est.predict_adaptive(test.responses()), "items": [keys[j] for j in order],
                      "answers": test.answers[0, order].tolist(), "se_trace": test.se_trace[0, :n].tolist(),
-                     "n_anchors": len(keys)}
+                     "n_anchors": len(keys), "config": loaded[task].dump_config()}
     return out
 
 
@@ -131,7 +131,7 @@ def results_document(outcome: dict, model: str, model_args: str, settings: Adapt
     per task, the items asked in order with their answers."""
     import lm_eval
 
-    results, adaptive = {}, {}
+    results, adaptive, configs = {}, {}, {}
     for task, o in outcome.items():
         e = o["estimate"]
         values = {"est_score": e.score[0], "est_score_stderr": e.stderr[0], "est_lower": e.lower[0], "est_upper": e.upper[0],
@@ -140,7 +140,9 @@ def results_document(outcome: dict, model: str, model_args: str, settings: Adapt
         results[task] = {"alias": task, **{f"{m},none": float(values[m]) for m in RESULT_METRICS}}
         adaptive[task] = {"items": o["items"], "answers": o["answers"], "score_se_after_each": o["se_trace"],
                           "n_anchors": o["n_anchors"], "params_sha256": load_task_params(task)[2]}
+        configs[task] = json.loads(json.dumps(o["config"], default=str))  # as lm-eval writes it, metadata included
     return {"results": results, "adaptive": {"settings": asdict(settings), "tasks": adaptive},
+            "configs": configs, "n-shot": {task: 0 for task in outcome},
             "config": {"model": model, "model_args": model_args}, "lm_eval_version": lm_eval.__version__,
             "date": _dt.datetime.now(_dt.timezone.utc).isoformat()}
 

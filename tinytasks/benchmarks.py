@@ -192,7 +192,14 @@ def load_hub_docs(benchmark: str) -> list[dict]:
     import datasets
 
     path, name, split = HUB_SOURCES[benchmark]
-    return list(datasets.load_dataset(path, name, split=split))
+    try:
+        return list(datasets.load_dataset(path, name, split=split))
+    except (ConnectionError, OSError) as e:  # offline, or the hub unreachable
+        raise ConnectionError(
+            f"cannot load {benchmark} ({path}) from the Hugging Face hub: {e}. Offline, point ${DATA_DIR_ENV} at "
+            "a folder of local benchmark files laid out like shared/data/benchmarks (or pass --metadata "
+            "'{\"data_dir\": ...}' to lm_eval)"
+        ) from e
 
 
 def load_docs(benchmark: str, data_dir: str | Path | None = None) -> list[dict]:

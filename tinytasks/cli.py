@@ -50,6 +50,14 @@ def _settings(a) -> FitSettings:
     return FitSettings(budget=a.budget, anchor_method=a.anchor_method, n_dims=a.dims, seed=a.seed, n_folds=a.folds)
 
 
+def default_device() -> str:
+    """What lm-eval's own command line ends up with when no device is given:
+    the GPU when there is one, else the CPU."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def cmd_fit(a) -> int:
     from estimators.tables import load_calibration_data
 
@@ -73,7 +81,6 @@ def cmd_fit(a) -> int:
 def cmd_fit_shared(a) -> int:
     from .shared_data import SOURCES, item_table, load_source, shared_data_dir
 
-    root = shared_data_dir()
     names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
     if a.budget is not None and Path(a.out_dir).resolve() == TASK_CONFIG_DIR:
         if a.benchmark == "all":
@@ -83,6 +90,7 @@ def cmd_fit_shared(a) -> int:
             raise ValueError(f"fit-shared writes the shipped tasks: the whole pool (no --budget) or --budget "
                              f"{VARIANT_BUDGET} for {', '.join(VARIANT_TASKS)}; {', '.join(unknown) or a.budget} "
                              "is not shipped. Give --out-dir to fit other budgets elsewhere")
+    root = shared_data_dir()  # after the arguments are checked, so their errors come first
     report_budgets = a.report_budgets
     if report_budgets is None:
         report_budgets = REPORT_BUDGETS if a.budget is None else (a.budget,)
@@ -163,7 +171,7 @@ def cmd_checkpoints(a) -> int:
 
     series = checkpoint_series(a.model_args, a.steps.split(",") if a.steps else None, a.paths)
     tasks = expand_tasks(a.tasks.split(","))
-    kwargs = {"batch_size": a.batch_size, **({"device": a.device} if a.device else {})}
+    kwargs = {"batch_size": a.batch_size, "device": a.device or default_device()}
     cache = Path(a.cache_dir) if a.cache_dir else default_cache_dir()
     results, runs = evaluate_series(a.model, series, tasks, cache, a.limit, kwargs)
     report = series_report(series, tasks, results)
@@ -184,7 +192,7 @@ def cmd_adaptive(a) -> int:
                                 batch_size=a.items_per_round, randomesque=a.randomesque, seed=a.seed)
     tasks = a.tasks.split(",")
     lm = lm_eval.api.registry.get_model(a.model).create_from_arg_string(
-        a.model_args, {"batch_size": a.batch_size, "device": a.device})
+        a.model_args, {"batch_size": a.batch_size, "device": a.device or default_device()})
     doc = results_document(run_adaptive(lm, tasks, settings), a.model, a.model_args, settings)
     print(format_outcome(doc))
     if a.output_path:
@@ -207,11 +215,11 @@ def cmd_average(a) -> int:
 
 
 def cmd_verify(a) -> int:
-    from .verify import format_checks, verify_results
+    from .verify import exit_code, format_checks, verify_results
 
     model, info, checks = verify_results(a.results)
     print(format_checks(model, info, checks))
-    return 1 if any(c.status == "FAIL" for c in checks) else 0
+    return exit_code(checks)
 
 
 def cmd_path(a) -> int:
@@ -273,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--tasks", default="tiny_leaderboard", help="comma-separated tiny tasks or tiny_leaderboard")
     k.add_argument("--limit", type=int, help="anchors per task (quick looks; wider intervals)")
     k.add_argument("--batch_size", default="1")
-    k.add_argument("--device")
+    k.add_argument("--device", help="e.g. cpu, cuda:0 (default: cuda when available, else cpu)")
     k.add_argument("--out", required=True, help="folder for checkpoints.md/.json/.png")
     k.add_argument("--cache-dir", help="result cache (default ~/.cache/tinytasks/checkpoints or $TINYTASKS_CACHE_DIR)")
     d = sub.add_parser("adaptive", help="adaptive tiny evaluation: each round asks the items that tell most about "
@@ -292,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
                                                               "(exposure control; default 1: always the best)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--batch_size", default="1")
-    d.add_argument("--device")
+    d.add_argument("--device", help="e.g. cpu, cuda:0 (default: cuda when available, else cpu)")
     d.add_argument("--output_path", help="folder for results_adaptive_<time>.json")
     sub.add_parser("path", help="print the folder of the tiny task YAMLs (for lm_eval --include_path)")
     c = sub.add_parser("compare", help="per tiny task: is model A's estimated score above B's by more than "
@@ -304,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
                                        "leaderboard average) with an interval tighter than the group's")
     g.add_argument("results", help="lm-eval results JSON (or its folder)")
     v = sub.add_parser("verify", help="check a results file of the tiny tasks: parameter file, prompt config, "
-                                      "few-shot setting, and the estimate recomputed from the logged samples")
+                                      "few-shot setting, and the estimate recomputed from the logged samples "
+                                      "(exit 0 verified, 1 a check failed, 3 a check could not run)")
     v.add_argument("results", help="lm-eval results JSON (or its folder), written with --log_samples")
 
     e = sub.add_parser("estimate", help="estimates from per-item results you already have (a models x items "

@@ -17,8 +17,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .lm_eval_tasks import KEYED_METRICS, estimate_keyed
-from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR
+from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
 from .results_files import model_name, read_results, read_samples, samples_file
 from .scoring import load_task_params
 
@@ -38,7 +40,7 @@ TOLERANCE = 1e-6
 class Check:
     task: str
     name: str
-    status: str  # "pass", "FAIL" or "skipped"
+    status: str  # "pass", "FAIL", "skipped" (could not run) or "group" (verified through its tasks)
     detail: str
 
 
@@ -88,6 +90,26 @@ def _fewshot_check(task: str, doc: dict, config: dict) -> Check:
     return Check(task, "few-shot", "pass", "0-shot (the leaderboard prefix is part of each anchor)")
 
 
+def _adaptive_check(task: str, asked: dict, recorded: dict) -> Check:
+    """The estimate recomputed from an adaptive run's items and answers."""
+    est, meta, _ = load_task_params(task)
+    position = {a["key"]: i for i, a in enumerate(meta["anchors"])}
+    unknown = [k for k in asked["items"] if k not in position]
+    if unknown:
+        return Check(task, "estimate from answers", "FAIL", f"asked items that are not anchors (e.g. {unknown[0]})")
+    row = np.full((1, len(position)), np.nan)
+    row[0, [position[k] for k in asked["items"]]] = asked["answers"]
+    res = est.predict_adaptive(row)
+    got = {"est_score": res.score[0], "est_score_stderr": res.stderr[0], "est_lower": res.lower[0],
+           "est_upper": res.upper[0]}
+    wrong = [f"{m} {float(recorded.get(f'{m},none', np.nan)):.6g} != {v:.6g}" for m, v in got.items()
+             if not math.isclose(float(recorded.get(f"{m},none", np.nan)), float(v), abs_tol=TOLERANCE)]
+    if wrong:
+        return Check(task, "estimate from answers", "FAIL", "; ".join(wrong))
+    return Check(task, "estimate from answers", "pass",
+                 f"{len(asked['items'])} adaptive items -> {res.score[0]:.2f} [{res.lower[0]:.2f}, {res.upper[0]:.2f}]")
+
+
 def _estimate_check(task: str, results_path: Path, recorded: dict) -> Check:
     try:
         samples = read_samples(samples_file(results_path, task))
@@ -123,7 +145,8 @@ def verify_results(path: str | Path) -> tuple[str, dict, list[Check]]:
     tasks = [t for t, r in doc["results"].items() if "est_score,none" in r]
     if not tasks:
         raise ValueError(f"{results_path} has no tiny task estimates; was it run with the tiny tasks?")
-    unknown = [t for t in tasks if t not in BENCHMARK_OF_TASK]
+    groups = [t for t in tasks if t in GROUPS]
+    unknown = [t for t in tasks if t not in BENCHMARK_OF_TASK and t not in GROUPS]
     known = [t for t in tasks if t in BENCHMARK_OF_TASK]
     try:
         installed, why = installed_configs(known), ""
@@ -131,13 +154,19 @@ def verify_results(path: str | Path) -> tuple[str, dict, list[Check]]:
         installed, why = {}, f"could not build the installed tasks to compare ({type(e).__name__}: {e})"
     checks = [Check(t, "known task", "FAIL", "not a tiny task shipped with tinytasks; cannot verify")
               for t in unknown]
+    for g in groups:
+        absent = [t for t in GROUPS[g] if t not in known]
+        checks.append(Check(g, "group", "FAIL" if absent else "group",
+                            f"its tasks {', '.join(absent)} are not in the results" if absent
+                            else "an average of its tasks, each verified below"))
     for task in known:
         config = doc.get("configs", {}).get(task, {})
         checks += [
             _params_check(task, config),
             _config_check(task, config, installed.get(task), why),
             _fewshot_check(task, doc, config),
-            _estimate_check(task, results_path, doc["results"][task]),
+            _adaptive_check(task, doc["adaptive"]["tasks"][task], doc["results"][task]) if "adaptive" in doc
+            else _estimate_check(task, results_path, doc["results"][task]),
         ]
     from importlib.metadata import version
 
@@ -151,8 +180,19 @@ def format_checks(model: str, info: dict, checks: list[Check]) -> str:
     lines = [f"model: {model}", *(f"{k}: {v}" for k, v in info.items()), "",
              "| task | check | result | detail |", "| --- | --- | --- | --- |"]
     lines += [f"| {c.task} | {c.name} | {c.status} | {c.detail} |" for c in checks]
-    failed = sum(c.status == "FAIL" for c in checks)
-    skipped = sum(c.status == "skipped" for c in checks)
+    failed, skipped = counts(checks)
     lines += ["", "verified" if not failed and not skipped else
               f"{failed} check(s) failed, {skipped} could not be run"]
     return "\n".join(lines)
+
+
+def counts(checks: list[Check]) -> tuple[int, int]:
+    """(checks failed, checks that could not run)."""
+    return sum(c.status == "FAIL" for c in checks), sum(c.status == "skipped" for c in checks)
+
+
+def exit_code(checks: list[Check]) -> int:
+    """0 when every check ran and passed; 1 when one failed; 3 when none
+    failed but one could not run (the results are not verified)."""
+    failed, skipped = counts(checks)
+    return 1 if failed else 3 if skipped else 0
