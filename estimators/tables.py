@@ -35,15 +35,25 @@ def _require(path: str | Path, what: str) -> Path:
 def read_responses_csv(path: str | Path) -> pd.DataFrame:
     """A CSV with a `model` column and one 0/1/empty column per item."""
     p = _require(path, "responses")
-    df = pd.read_csv(p, dtype={"model": str})
+    expected = "a CSV file whose first row names a 'model' column and one column per item (cells 0, 1 or empty)"
+    try:
+        df = pd.read_csv(p, dtype={"model": str})
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
+        raise ValueError(f"{p} is not {expected} ({type(e).__name__})") from e
     if "model" not in df.columns:
-        raise ValueError(f"{p}: the first row must name a 'model' column and one column per item")
+        raise ValueError(f"{p}: expected {expected}; its first row is {list(df.columns)[:4]}")
     df = df.set_index("model")
     if df.index.duplicated().any():
         raise ValueError(f"{p}: model names repeat, e.g. {df.index[df.index.duplicated()][0]!r}")
     df.columns = df.columns.astype(str)
-    as_response_matrix(df.to_numpy(dtype=float), name=str(p))
-    return df
+    values = df.apply(pd.to_numeric, errors="coerce")
+    bad = (values.isna() & df.notna()) | (values.notna() & ~values.isin([0, 1]))
+    if bad.to_numpy().any():
+        r, c = np.argwhere(bad.to_numpy())[0]
+        raise ValueError(f"{p}, row {r + 2} (model {df.index[r]!r}), column {df.columns[c]!r}: {str(df.iat[r, c])!r} is "
+                         "not a result; cells must be 0, 1 or empty (not asked)")
+    as_response_matrix(values.to_numpy(dtype=float), name=str(p))
+    return values.astype(float)
 
 
 def read_scores_csv(path: str | Path, score_column: str = "score", model_column: str = "model") -> pd.Series:

@@ -1,6 +1,8 @@
 """`tinytasks estimate`: shipped parameters applied to per-item results a
 user already has (a models x items CSV), on real leaderboard rows."""
 
+import io
+import json
 import logging
 
 import numpy as np
@@ -87,3 +89,31 @@ def test_the_command_joins_files_scores_them_and_writes_a_csv(mmlu_rows, mmlu_da
     np.testing.assert_allclose(out["score"], mmlu_data.scores[:30])
     assert main(["estimate", "--task", "tiny_mmlu", "--responses", str(tmp_path / "missing.csv")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_estimate_reads_lm_eval_samples_and_names_bad_files(tmp_path, capfd, caplog):
+    from tinytasks.cli import main
+    from tinytasks.scoring import anchor_keys, estimate_task
+
+    task = "tiny_winogrande_25"
+    keys = anchor_keys(task)[:6]
+    values = [1.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+    run = tmp_path / "run" / "my__model"
+    run.mkdir(parents=True)
+    (run / "results_2026-01-01T00-00-00.json").write_text(
+        json.dumps({"results": {task: {}}, "config": {"model_args": {"pretrained": "my/model"}}}))
+    (run / f"samples_{task}_2026-01-01T00-00-00.jsonl").write_text("\n".join(
+        json.dumps({"doc_id": i, "doc": {"key": k}, "tiny_acc": v}) for i, (k, v) in enumerate(zip(keys, values))))
+    with caplog.at_level(logging.WARNING, logger="tinytasks"):
+        assert main(["estimate", "--task", task, "--responses", str(tmp_path / "run")]) == 0
+    out = pd.read_csv(io.StringIO(capfd.readouterr().out), index_col="model")
+    assert list(out.index) == ["pretrained=my/model"]
+    assert out["est_score"].iloc[0] == pytest.approx(estimate_task(task, dict(zip(keys, values))).score)
+    assert "19 of 25 anchors have no column" in caplog.text
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"model,{keys[0]}\nm1,yes\n")
+    assert main(["estimate", "--task", task, "--responses", str(bad)]) == 2
+    assert f"bad.csv, row 2 (model 'm1'), column '{keys[0]}': 'yes' is not a result" in capfd.readouterr().err
+    assert main(["estimate", "--task", task, "--responses", str(tmp_path / "run" / "my__model" / "x.txt")]) == 2
+    assert "expected a responses CSV, an lm-eval samples_*.jsonl" in capfd.readouterr().err

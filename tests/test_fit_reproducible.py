@@ -39,7 +39,7 @@ def test_fit_reports_bad_input_clearly(tmp_path, capfd):
     code = main(["fit", "--responses", str(tmp_path / "r.csv"), "--scores", str(tmp_path / "s.csv"),
                  "--task", "tiny_x", "--out", str(tmp_path / "p.json")])
     assert code == 2
-    assert "only 0, 1 or NaN" in capfd.readouterr().err
+    assert "r.csv, row 2 (model 'm1'), column 'b': '2' is not a result" in capfd.readouterr().err
     code = main(["fit", "--responses", str(tmp_path / "missing.csv"), "--scores", str(tmp_path / "s.csv"),
                  "--task", "tiny_x", "--out", str(tmp_path / "p.json")])
     assert code == 2

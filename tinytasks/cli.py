@@ -110,13 +110,27 @@ def cmd_fit_shared(a) -> int:
     return 0
 
 
+def samples_table(path: str, a) -> pd.DataFrame:
+    """One model's row from lm-eval output written with --log_samples."""
+    from estimators import read_param_document
+
+    from .results_files import samples_results
+
+    if a.task:
+        benchmark = BENCHMARK_OF_TASK.get(a.task)
+    else:
+        benchmark = read_param_document(a.params)["metadata"].get("benchmark")
+    model, keyed = samples_results(path, benchmark if benchmark in TASK_OF_BENCHMARK else None)
+    return pd.DataFrame([keyed], index=pd.Index([model], name="model"))
+
+
 def cmd_estimate(a) -> int:
     from estimators.tables import join_response_tables, read_responses_csv, read_scores_csv
     from estimators.validation import score_metrics
 
     from .scoring import estimate_table
 
-    tables = [read_responses_csv(p) for p in a.responses]
+    tables = [read_responses_csv(p) if p.endswith(".csv") else samples_table(p, a) for p in a.responses]
     table = join_response_tables(tables, a.responses)
     out = estimate_table(table, task=a.task, params_file=a.params)
     if a.scores:
@@ -323,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     who.add_argument("--params", help="a parameter file of your own (from tinytasks fit)")
     e.add_argument("--responses", nargs="+", required=True,
                    help="CSV(s): a 'model' column, then one 0/1/empty column per item, named by anchor key or by "
-                        "the calibration data's item id; several files are joined by model")
+                        "the calibration data's item id; or lm-eval output written with --log_samples (a "
+                        "samples_*.jsonl, a results_*.json or its folder), of a tiny task or of lm-eval's own task "
+                        "of the benchmark; several are joined by model")
     e.add_argument("--scores", help="CSV of the models' real full scores: adds the error and interval coverage")
     e.add_argument("--score-column", default="score")
     e.add_argument("--model-column", default="model")

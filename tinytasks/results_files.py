@@ -44,4 +44,72 @@ def read_samples(path: Path) -> list[dict]:
 
 
 def model_name(doc: dict, fallback: str) -> str:
-    return str(doc.get("config", {}).get("model_args") or doc.get("model_name") or fallback)
+    """The run's model arguments as `key=value,...` (lm-eval records them as
+    a string or a dict), else its model name, else `fallback`."""
+    args = doc.get("config", {}).get("model_args")
+    if isinstance(args, dict):
+        args = ",".join(f"{k}={v}" for k, v in args.items())
+    return str(args or doc.get("model_name") or fallback)
+
+
+# The per-item correctness lm-eval's own tasks of each benchmark log (the
+# metric the leaderboard scored), for reading their samples files.
+BUILT_IN_METRIC = {"mmlu": "acc", "arc": "acc_norm", "hellaswag": "acc_norm", "winogrande": "acc",
+                   "gsm8k": "exact_match", "truthfulqa": "acc"}
+STRICT_FILTER = "strict-match"  # lm-eval's GSM8K filter that the leaderboard scored
+
+
+def _sample_result(sample: dict, benchmark: str | None) -> tuple[str, float] | None:
+    """(item key, correctness) of one logged sample: a tiny task's (its doc
+    carries the key), or an lm-eval built-in task's of `benchmark` (keyed by
+    the item's text); None for a sample of another filter."""
+    from .benchmarks import item_key, match_text
+
+    doc = sample.get("doc") or {}
+    if "key" in doc and "tiny_acc" in sample:
+        return str(doc["key"]), float(sample["tiny_acc"])
+    if benchmark is None:
+        raise ValueError("a sample without a tiny-task key: give the benchmark (--task) to key lm-eval's own tasks")
+    if benchmark == "gsm8k" and sample.get("filter", STRICT_FILTER) != STRICT_FILTER:
+        return None
+    metric = BUILT_IN_METRIC[benchmark]
+    if metric not in sample:
+        raise ValueError(f"a {benchmark} sample has no {metric!r} result (it has {sorted(sample)[:8]})")
+    value = float(sample[metric])
+    if benchmark == "truthfulqa":  # mc2, scored right above 0.5 as the calibration data is
+        value = float(value > 0.5)
+    return item_key(benchmark, match_text(benchmark, doc)), value
+
+
+def samples_results(path: str | Path, benchmark: str | None = None) -> tuple[str, dict[str, float]]:
+    """(model, {item key: correctness}) from lm-eval output written with
+    --log_samples: a samples_*.jsonl file, a results_*.json (every samples
+    file beside it), or a folder holding one run."""
+    path = Path(path)
+    if path.is_dir() or path.suffix == ".json":
+        results = results_file(path)
+        files = sorted(results.parent.glob(f"samples_*_{results.stem.removeprefix('results_')}.jsonl"))
+        if not files:
+            raise FileNotFoundError(f"no samples files beside {results}; rerun lm-eval with --log_samples")
+        model = model_name(json.loads(results.read_text()), results.parent.name)
+    elif path.suffix == ".jsonl" and path.is_file():
+        files = [path]
+        beside = path.with_name("results_" + path.stem.rsplit("_", 1)[-1] + ".json")
+        model = model_name(json.loads(beside.read_text()), path.parent.name) if beside.is_file() else path.parent.name
+    else:
+        raise ValueError(f"{path}: expected a responses CSV, an lm-eval samples_*.jsonl file, a results_*.json "
+                         "or an lm-eval output folder")
+    keyed: dict[str, float] = {}
+    for f in files:
+        for i, line in enumerate(f.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                got = _sample_result(json.loads(line), benchmark)
+            except (json.JSONDecodeError, ValueError, KeyError, TypeError) as e:
+                raise ValueError(f"{f}, line {i}: not an lm-eval sample of this benchmark ({e})") from e
+            if got is not None:
+                keyed[got[0]] = got[1]
+    if not keyed:
+        raise ValueError(f"{path}: no per-item results found")
+    return model, keyed

@@ -142,6 +142,10 @@ def estimate_table(table: pd.DataFrame, task: str | None = None, params_file: st
     if ignored:
         log.warning("%s: %d of %d columns are not anchors of this task and are left out (e.g. %r)", name,
                     ignored, len(cols), next(c for c in cols if c not in position))
+    absent = len(meta["anchors"]) - len(matched)
+    if absent:
+        log.warning("%s: %d of %d anchors have no column and count as not answered (wider interval)", name,
+                    absent, len(meta["anchors"]))
     y = np.full((len(table), len(meta["anchors"])), np.nan)
     y[:, [position[c] for c in matched]] = table.set_axis(cols, axis=1)[matched].to_numpy(dtype=float)
     answered = ~np.isnan(y).all(1)
