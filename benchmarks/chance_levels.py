@@ -42,13 +42,15 @@ def _interval_metrics(res, truth: np.ndarray) -> dict:
 
 def main() -> int:
     root = shared_data_dir()
-    lines = ["# Chance levels", "", "| benchmark | computed accuracy | computed score | shipped accuracy | shipped score |",
+    lines = ["# Chance levels", "",
+             "| benchmark | computed accuracy | computed score | shipped accuracy | shipped score |",
              "| --- | --- | --- | --- | --- |"]
     report: dict = {"levels": {}, "calibration_models": {}}
     for bench, shipped in CHANCE_LEVELS.items():
         got = chance_level(bench, load_local_docs(bench, root / "benchmarks"))
         report["levels"][bench] = {"computed": got.to_dict(), "shipped": shipped.to_dict()}
-        lines.append(table_row(bench, f"{got.accuracy:.4f}", f"{got.score:.2f}", shipped.accuracy, shipped.score))
+        lines.append(table_row(bench, f"{got.accuracy:.4f}", f"{got.score:.2f}", shipped.accuracy,
+                               shipped.score))
 
     lines += ["", "## Shipped tasks on the shared calibration models (in-sample)", "",
               "| task | models | changed | MAE without / with | 95% coverage without / with | mean width without / with "

@@ -3,8 +3,10 @@ real packaged models, which are not among the calibration models.
 
 Per model, through lm-eval on CPU, offline: the tiny task (its estimate and
 95% interval) and the full benchmark in the same prompt format
-(`reference_tasks/`; TruthfulQA and MMLU, the two whose leaderboard prompts
-can be rebuilt for every item). The real score is the leaderboard's: mean mc2
+(`reference_tasks/`: TruthfulQA and MMLU, the two whose leaderboard prompts
+can be rebuilt for every item, and Winogrande with one fixed set of shots).
+A model `<packaged model>@<noise>` is a copy with weight noise (a stand-in
+for an early checkpoint; see `model_folder`). The real score is the leaderboard's: mean mc2
 over TruthfulQA's items, mean over MMLU's subjects of their accuracy.
 `--sample N` scores a seeded random sample of N items per stratum (TruthfulQA:
 one stratum; MMLU: each subject) instead of every item; the real score then
@@ -14,6 +16,7 @@ carries its standard error (finite-population corrected; 0 with every item).
     python benchmarks/full_reference.py --benchmark truthfulqa --models smollm2-135m              # all 817, ~40 min
     python benchmarks/full_reference.py --benchmark truthfulqa --models gemma3-270m --sample 250  # ~50 min
     python benchmarks/full_reference.py --benchmark mmlu --models smollm2-135m --sample 5
+    python benchmarks/full_reference.py --benchmark winogrande --models smollm2-135m@0.3 --sample 500
 
 Each run's result, with the tiny task's answer to every anchor, goes to
 results/full_reference/<benchmark>_<model>.json; the table of every result
@@ -61,7 +64,25 @@ class Reference:
 REFERENCES = {
     "truthfulqa": Reference("tiny_truthfulqa", "truthfulqa_mc2_reference", "mc2", None, "load_truthfulqa"),
     "mmlu": Reference("tiny_mmlu", "mmlu_reference", "acc", "subject", "load_mmlu"),
+    "winogrande": Reference("tiny_winogrande", "winogrande_reference", "acc", None, "load_winogrande"),
 }
+# A model name "<packaged model>@<noise>" is a copy of the packaged model with
+# Gaussian weight noise of <noise> times each tensor's std (a stand-in for an
+# early training checkpoint), written once to the cache.
+NOISE_SEP = "@"
+BATCH_SIZE = {"gemma3-270m": 2}  # its 262k-token vocabulary took ~24 GB at batch size 8
+DEFAULT_BATCH_SIZE = 8
+
+
+def model_folder(name: str) -> Path:
+    """The local folder of a packaged model, or of its noise-perturbed copy."""
+    from tinytasks.packaged_models import default_cache_dir, write_perturbed_checkpoints
+
+    base, _, noise = name.partition(NOISE_SEP)
+    folder = ensure_hf_folder(base)
+    if not noise:
+        return folder
+    return write_perturbed_checkpoints(folder, [float(noise)], default_cache_dir() / "perturbed" / name)[0]
 
 
 def reference_score(values: np.ndarray, strata: np.ndarray, sizes: dict) -> tuple[float, float]:
@@ -105,7 +126,8 @@ def _evaluate(name: str, tasks: list[str], samples: dict | None = None) -> dict:
     from lm_eval.tasks import TaskManager
 
     tm = TaskManager(include_path=[str(TASK_CONFIG_DIR), str(REFERENCE_DIR)], include_defaults=False)
-    lm = HFLM(pretrained=str(ensure_hf_folder(name)), dtype="float32", batch_size=8, device="cpu")
+    batch = BATCH_SIZE.get(name.partition(NOISE_SEP)[0], DEFAULT_BATCH_SIZE)
+    lm = HFLM(pretrained=str(model_folder(name)), dtype="float32", batch_size=batch, device="cpu")
     return lm_eval.simple_evaluate(model=lm, tasks=tasks, task_manager=tm, log_samples=True, samples=samples)
 
 

@@ -134,7 +134,8 @@ def results_document(outcome: dict, model: str, model_args: str, settings: Adapt
     results, adaptive, configs = {}, {}, {}
     for task, o in outcome.items():
         e = o["estimate"]
-        values = {"est_score": e.score[0], "est_score_stderr": e.stderr[0], "est_lower": e.lower[0], "est_upper": e.upper[0],
+        values = {"est_score": e.score[0], "est_score_stderr": e.stderr[0],
+                  "est_lower": e.lower[0], "est_upper": e.upper[0],
                   "tiny_acc": e.accuracy[0], "n_answered": e.n_answered[0], "extrapolated": e.extrapolated[0],
                   "person_fit_lz": e.lz[0], "misfit": e.misfit[0]}
         results[task] = {"alias": task, **{f"{m},none": float(values[m]) for m in RESULT_METRICS}}

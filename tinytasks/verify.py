@@ -31,7 +31,8 @@ PROMPT_FIELDS = (
     "num_fewshot", "generation_kwargs", "filter_list", "metric_list",
 )
 # results metric -> TaskEstimate attribute
-RECOMPUTED = {"est_score": "score", "est_score_stderr": "stderr", "est_lower": "lower", "est_upper": "upper", "n_answered": "n_answered",
+RECOMPUTED = {"est_score": "score", "est_score_stderr": "stderr",
+              "est_lower": "lower", "est_upper": "upper", "n_answered": "n_answered",
               "extrapolated": "extrapolated", "person_fit_lz": "lz", "misfit": "misfit", "tiny_acc": "accuracy"}
 TOLERANCE = 1e-6
 

@@ -1,18 +1,22 @@
 """Full benchmarks in exactly the prompt format of their tiny tasks, to check
 tiny estimates against a model's real full score (`benchmarks/full_reference.py`).
 
-Only two leaderboard benchmarks have a prompt that can be rebuilt for every
-item: TruthfulQA (one six-example QA primer for all) and MMLU (per subject,
-its five dev examples in file order). The others drew few-shot examples per
-item, known only for the anchors. Each loader checks that its prompts equal
-the ones stored with the tiny task's anchors."""
+Two leaderboard benchmarks have a prompt that can be rebuilt exactly for
+every item: TruthfulQA (one six-example QA primer for all) and MMLU (per
+subject, its five dev examples in file order); their loaders check that the
+prompts equal the ones stored with the tiny task's anchors. The others drew
+few-shot examples per item, known only for the anchors. For Winogrande, whose
+shots are short, every item gets the first anchor's five shots: the same
+format (5-shot, partial scoring), with one fixed set of examples."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tinytasks.benchmarks import load_docs, local_data_dir
-from tinytasks.lm_eval_tasks import as_test_split, truthfulqa_mc2
+import numpy as np
+
+from tinytasks.lm_eval_tasks import as_test_split, truthfulqa_mc2, winogrande_gold
 from tinytasks.scoring import load_task_params
 from tinytasks.shared_data import item_prompt
 
@@ -72,3 +76,16 @@ def load_mmlu(data_dir: str | None = None, **_ignored):
 
 def process_mc2(doc: dict, results) -> dict:
     return {"mc2": truthfulqa_mc2(doc, results)}
+
+
+def load_winogrande(data_dir: str | None = None, **_ignored):
+    """Every Winogrande validation item (1,267) with tiny_winogrande's first
+    anchor's five shots."""
+    _, meta, _ = load_task_params("tiny_winogrande")
+    prefix = meta["anchors"][0]["fewshot_prefix"]
+    return as_test_split([{**doc, "fewshot_prefix": prefix} for doc in load_docs("winogrande", data_dir)])
+
+
+def process_acc(doc: dict, results) -> dict:
+    """Accuracy: the option whose context gives the continuation the higher log-likelihood."""
+    return {"acc": float(np.argmax([float(r[0]) for r in results]) == winogrande_gold(doc))}
