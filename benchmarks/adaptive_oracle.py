@@ -32,8 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import TinyEstimator, estimate_ability, score_metrics  # noqa: E402
-from estimators.adaptive import (AdaptiveSettings, AdaptiveTest, score_gradient, score_slope,  # noqa: E402
+from tinytasks.estimators import TinyEstimator, estimate_ability, score_metrics  # noqa: E402
+from tinytasks.estimators.adaptive import (AdaptiveSettings, AdaptiveTest, score_gradient, score_slope,  # noqa: E402
                                  simulate_adaptive)
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 

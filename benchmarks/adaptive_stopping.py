@@ -18,8 +18,8 @@ from sklearn.model_selection import KFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import TinyEstimator, score_metrics  # noqa: E402
-from estimators.adaptive import AdaptiveSettings, simulate_adaptive  # noqa: E402
+from tinytasks.estimators import TinyEstimator, score_metrics  # noqa: E402
+from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive  # noqa: E402
 from tinytasks.shared_data import load_source, shared_data_dir  # noqa: E402
 
 from results_io import table_row, write_results  # noqa: E402

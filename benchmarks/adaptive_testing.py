@@ -27,8 +27,8 @@ from sklearn.model_selection import KFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import ANCHOR_METHODS, IRTFitter, TinyEstimator, score_metrics  # noqa: E402
-from estimators.adaptive import AdaptiveSettings, simulate_adaptive  # noqa: E402
+from tinytasks.estimators import ANCHOR_METHODS, IRTFitter, TinyEstimator, score_metrics  # noqa: E402
+from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive  # noqa: E402
 from tinytasks.fitting import FitSettings  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 

@@ -36,11 +36,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import TinyEstimator, score_metrics  # noqa: E402
-from estimators.adaptive import AdaptiveSettings, AdaptiveTest, score_slope  # noqa: E402
-from estimators.adaptive_map import adaptive_features  # noqa: E402
-from estimators.anchors import select_anchors  # noqa: E402
-from estimators.score_map import ScoreMap  # noqa: E402
+from tinytasks.estimators import TinyEstimator, score_metrics  # noqa: E402
+from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest, score_slope  # noqa: E402
+from tinytasks.estimators.adaptive_map import adaptive_features  # noqa: E402
+from tinytasks.estimators.anchors import select_anchors  # noqa: E402
+from tinytasks.estimators.score_map import ScoreMap  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from adaptive_testing import split_and_fit  # noqa: E402

@@ -26,9 +26,9 @@ from sklearn.model_selection import KFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import TinyEstimator  # noqa: E402
-from estimators import anchors  # noqa: E402
-from estimators.validation import cross_validate_budgets  # noqa: E402
+from tinytasks.estimators import TinyEstimator  # noqa: E402
+from tinytasks.estimators import anchors  # noqa: E402
+from tinytasks.estimators.validation import cross_validate_budgets  # noqa: E402
 from tinytasks.cli import _budgets  # noqa: E402
 from tinytasks.fitting import resolve_budget  # noqa: E402
 from tinytasks.shared_data import load_source, shared_data_dir  # noqa: E402

@@ -26,7 +26,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators.tables import load_calibration_data, read_responses_csv  # noqa: E402
+from tinytasks.estimators.tables import load_calibration_data, read_responses_csv  # noqa: E402
 from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
 
 from results_io import table_row, write_results  # noqa: E402

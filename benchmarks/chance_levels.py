@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.results_io import table_row, write_results  # noqa: E402
-from estimators.validation import score_metrics  # noqa: E402
+from tinytasks.estimators.validation import score_metrics  # noqa: E402
 from tinytasks.benchmarks import CHANCE_LEVELS, chance_level, load_local_docs  # noqa: E402
 from tinytasks.registry import BENCHMARK_OF_TASK  # noqa: E402
 from tinytasks.scoring import anchor_keys, chance_of, load_task_params  # noqa: E402

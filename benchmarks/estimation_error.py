@@ -47,8 +47,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import ANCHOR_METHODS, IRTFitter  # noqa: E402
-from estimators.validation import cross_validate_pool  # noqa: E402
+from tinytasks.estimators import ANCHOR_METHODS, IRTFitter  # noqa: E402
+from tinytasks.estimators.validation import cross_validate_pool  # noqa: E402
 from tinytasks.cli import _budgets  # noqa: E402
 from tinytasks.fitting import HALF_POOL, FitSettings, budget_label, resolve_budget, validation_table  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402

@@ -40,9 +40,9 @@ from sklearn.model_selection import GroupKFold, KFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import TinyEstimator  # noqa: E402
-from estimators.extrapolation import CANDIDATE_LINES  # noqa: E402
-from estimators.validation import cross_validate_budgets  # noqa: E402
+from tinytasks.estimators import TinyEstimator  # noqa: E402
+from tinytasks.estimators.extrapolation import CANDIDATE_LINES  # noqa: E402
+from tinytasks.estimators.validation import cross_validate_budgets  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import previous_results, table_row, write_results  # noqa: E402

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import IRTFitter  # noqa: E402
-from estimators.tables import load_calibration_data  # noqa: E402
+from tinytasks.estimators import IRTFitter  # noqa: E402
+from tinytasks.estimators.tables import load_calibration_data  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 

@@ -35,8 +35,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators.comparison import average_estimates  # noqa: E402
-from estimators.validation import score_metrics  # noqa: E402
+from tinytasks.estimators.comparison import average_estimates  # noqa: E402
+from tinytasks.estimators.validation import score_metrics  # noqa: E402
 from tinytasks.fitting import FitSettings  # noqa: E402
 from tinytasks.joint_fitting import held_out_estimates, joint_validation, joint_report_markdown  # noqa: E402
 

@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import TinyEstimator, spread_order  # noqa: E402
+from tinytasks.estimators import TinyEstimator, spread_order  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from results_io import table_row, write_results  # noqa: E402

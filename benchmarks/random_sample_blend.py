@@ -38,8 +38,8 @@ from scipy.stats import norm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from estimators import TinyEstimator  # noqa: E402
-from estimators.validation import cross_validate_budgets  # noqa: E402
+from tinytasks.estimators import TinyEstimator  # noqa: E402
+from tinytasks.estimators.validation import cross_validate_budgets  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from extrapolation import FULL_SIZE, make_splits, random_sample_mae  # noqa: E402

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tinytasks.packaged_models import ensure_hf_folder  # noqa: E402
-from estimators.comparison import average_estimates  # noqa: E402
+from tinytasks.estimators.comparison import average_estimates  # noqa: E402
 from tinytasks.registry import GROUPS, TASK_CONFIG_DIR  # noqa: E402
 
 

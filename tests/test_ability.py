@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from conftest import simulate_2pl
 
-from estimators import AbilityPrior, ItemBank, estimate_ability
+from tinytasks.estimators import AbilityPrior, ItemBank, estimate_ability
 
 
 @pytest.fixture(scope="module")

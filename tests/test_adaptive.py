@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from estimators import TinyEstimator, load_estimator, write_param_file
-from estimators.adaptive import AdaptiveSettings, AdaptiveTest, simulate_adaptive
-from estimators.adaptive_map import adaptive_features
+from tinytasks.estimators import TinyEstimator, load_estimator, write_param_file
+from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest, simulate_adaptive
+from tinytasks.estimators.adaptive_map import adaptive_features
 
 N_TRAIN = 2600
 

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from conftest import simulate_2pl
 
-from estimators import ANCHOR_METHODS, IRTFitter, ItemBank, select_anchors, spread_order
-from estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
+from tinytasks.estimators import ANCHOR_METHODS, IRTFitter, ItemBank, select_anchors, spread_order
+from tinytasks.estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ import json
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from estimators.boosted_trees import BoostedTrees, fit_boosted_trees
+from tinytasks.estimators.boosted_trees import BoostedTrees, fit_boosted_trees
 
 
 def test_exported_trees_predict_exactly_as_scikit_learn_after_a_json_round_trip():

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from estimators.chance import ChanceLevel, shrunk_accuracy, wilson_interval
+from tinytasks.estimators.chance import ChanceLevel, shrunk_accuracy, wilson_interval
 from tinytasks.benchmarks import BENCHMARKS, CHANCE_LEVELS, chance_level, load_local_docs
 from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
 

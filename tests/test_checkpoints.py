@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from estimators.checkpoint_trend import checkpoint_trend
+from tinytasks.estimators.checkpoint_trend import checkpoint_trend
 from tinytasks.checkpoints import (
     Checkpoint, checkpoint_series, evaluate_series, expand_tasks, series_report, write_series,
 )

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from estimators.comparison import compare_estimates
+from tinytasks.estimators.comparison import compare_estimates
 from tinytasks.cli import main
 from tinytasks.compare import compare_files
 
@@ -49,7 +49,7 @@ def test_compare_rejects_files_without_tiny_estimates(tmp_path):
 
 
 def test_average_of_independent_estimates_and_its_command(tmp_path, capsys):
-    from estimators.comparison import average_estimates
+    from tinytasks.estimators.comparison import average_estimates
 
     mean, lo, hi = average_estimates([60.0, 40.0], [57.0, 36.0], [63.0, 44.0])
     assert mean == pytest.approx(50.0)

@@ -104,7 +104,7 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
     import lm_eval
     from lm_eval.tasks import TaskManager
 
-    from estimators import spread_order
+    from tinytasks.estimators import spread_order
     from tinytasks.scoring import anchor_keys, load_task_params
 
     cmd = [sys.executable, "-m", "tinytasks.cli", "adaptive", "--model", "hf",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from estimators.tables import join_response_tables
+from tinytasks.estimators.tables import join_response_tables
 from tinytasks.cli import main
 from tinytasks.scoring import TABLE_COLUMNS, chance_of, estimate_table, load_task_params
 

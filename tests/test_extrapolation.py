@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from estimators.extrapolation import CANDIDATE_LINES, ExtrapolationGuard
+from tinytasks.estimators.extrapolation import CANDIDATE_LINES, ExtrapolationGuard
 
 
 def _calibration(n=2000, seed=0):

@@ -50,7 +50,7 @@ def test_fit_on_a_small_own_benchmark_writes_params_and_report(tmp_path):
     import numpy as np
 
     from conftest import simulate_2pl
-    from estimators import load_estimator
+    from tinytasks.estimators import load_estimator
 
     y, theta, _, _ = simulate_2pl(60, 30, seed=9)
     rows = ["model," + ",".join(f"q{j}" for j in range(30))]

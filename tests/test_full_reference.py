@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from full_reference import REFERENCE_DIR, REFERENCES, reference_score, sample_indices  # noqa: E402
 
-FULL_SIZE = {"truthfulqa": 817, "mmlu": 14042}
+FULL_SIZE = {"truthfulqa": 817, "mmlu": 14042, "winogrande": 1267}
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,8 @@ def tasks(shared_data):
 
 def _key(bench, doc):
     # MMLU repeats some questions within a subject, a few with other choices
+    if bench == "winogrande":
+        return doc["sentence"]
     return (doc["subject"], doc["question"], tuple(doc["choices"])) if bench == "mmlu" else doc["question"]
 
 
@@ -46,8 +48,13 @@ def test_reference_task_asks_every_item_in_the_tiny_tasks_format(tasks, bench):
     for doc in tiny.test_docs():  # each anchor gets the very same prompt and choices in both tasks
         twin = by_key[_key(bench, doc)]
         assert full.doc_to_text(twin) == tiny.doc_to_text(doc)
-        assert full.doc_to_choice(twin) == tiny.doc_to_choice(doc)
         assert full.doc_to_target(twin) == tiny.doc_to_target(doc)
+        if bench == "winogrande":  # one fixed set of shots for every item: the same format, other examples
+            own = [c.removeprefix(twin["fewshot_prefix"]) for c in full.doc_to_choice(twin)]
+            assert own == [c.removeprefix(doc["fewshot_prefix"]) for c in tiny.doc_to_choice(doc)]
+            assert twin["fewshot_prefix"].count("\n\n") == doc["fewshot_prefix"].count("\n\n") == 5
+        else:
+            assert full.doc_to_choice(twin) == tiny.doc_to_choice(doc)
 
 
 def test_mmlu_prefixes_are_rebuilt_for_every_subject(shared_data):

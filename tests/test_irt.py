@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from conftest import simulate_2pl
 
-from estimators import IRTFitter, ItemBank
+from tinytasks.estimators import IRTFitter, ItemBank
 
 
 def test_2pl_recovers_difficulty_and_slopes():

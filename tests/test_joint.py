@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from estimators import JointCorrection, ParamFileError, load_joint, write_joint_file
+from tinytasks.estimators import JointCorrection, ParamFileError, load_joint, write_joint_file
 from tinytasks.joint_fitting import JOINT_PARAMS
 
 TASKS = ["a", "b", "c", "d"]

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from estimators import spread_order
+from tinytasks.estimators import spread_order
 from tinytasks import lm_eval_tasks as lt
 from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR, TASK_OF_BENCHMARK
 from tinytasks.scoring import anchor_keys, estimate_task, load_task_params

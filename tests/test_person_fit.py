@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from conftest import simulate_2pl
 
-from estimators import TinyEstimator
-from estimators.person_fit import PersonFitCheck, lz_statistic
+from tinytasks.estimators import TinyEstimator
+from tinytasks.estimators.person_fit import PersonFitCheck, lz_statistic
 
 
 def _p(theta, slopes, intercepts):

@@ -1,8 +1,8 @@
 import numpy as np
 from conftest import simulate_2pl
 
-from estimators import IRTFitter, pool_accuracy, select_anchors
-from estimators.ability import AbilityPrior
+from tinytasks.estimators import IRTFitter, pool_accuracy, select_anchors
+from tinytasks.estimators.ability import AbilityPrior
 
 
 def test_irt_estimators_beat_the_anchor_mean_on_the_pool():

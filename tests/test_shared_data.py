@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from estimators.tables import load_calibration_data
+from tinytasks.estimators.tables import load_calibration_data
 
 
 def _write(path, rows: dict, items: list[str]):
@@ -36,7 +36,7 @@ def test_several_pools_merge_over_the_models_in_all_of_them(tmp_path):
 
 
 def test_arc_and_gsm8k_merge_both_metabench_pools_without_losing_models_at_either_end(shared_data):
-    from estimators.tables import load_calibration_data
+    from tinytasks.estimators.tables import load_calibration_data
     from tinytasks.shared_data import SOURCES, item_table, load_source
 
     for bench, n_items in (("arc", 145 + 100), ("gsm8k", 237 + 249)):
@@ -86,7 +86,7 @@ def test_atlas_pools_supplement_without_losing_models_at_either_end(bench, atlas
     (weak Winogrande models, the strongest TruthfulQA ones), so merged over
     the models in both files the calibration would no longer reach them.
     As supplements they add their items with text and keep every model."""
-    from estimators.tables import load_calibration_data
+    from tinytasks.estimators.tables import load_calibration_data
     from tinytasks.shared_data import SOURCES, item_table, load_source
 
     src = SOURCES[bench]

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import yaml
 
-from estimators import read_param_document
-from estimators.param_file import FORMAT_VERSION
+from tinytasks.estimators import read_param_document
+from tinytasks.estimators.param_file import FORMAT_VERSION
 from tinytasks.registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR
 from tinytasks.scoring import load_task_params
 

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from estimators import (ParamFileError, TinyEstimator, cross_validate, load_estimator, spread_order,
+from tinytasks.estimators import (ParamFileError, TinyEstimator, cross_validate, load_estimator, spread_order,
                         write_param_file)
 
 

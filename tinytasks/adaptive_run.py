@@ -15,8 +15,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NamedTuple
 
-from estimators import TinyEstimator
-from estimators.adaptive import AdaptiveSettings, AdaptiveTest
+from tinytasks.estimators import TinyEstimator
+from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest
 
 from .checkpoints import expand_tasks
 from .lm_eval_tasks import KEYED_METRICS

@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import Path
 
-from estimators.chance import ChanceLevel
+from tinytasks.estimators.chance import ChanceLevel
 
 BENCHMARKS = ("mmlu", "arc", "hellaswag", "winogrande", "gsm8k", "truthfulqa")
 DATA_DIR_ENV = "TINYTASKS_DATA_DIR"

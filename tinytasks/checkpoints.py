@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from estimators.checkpoint_trend import checkpoint_trend
+from tinytasks.estimators.checkpoint_trend import checkpoint_trend
 
 from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
 from .scoring import load_task_params

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from estimators import ANCHOR_METHODS
-from estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
+from tinytasks.estimators import ANCHOR_METHODS
+from tinytasks.estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
 
 from .fitting import HALF_POOL, REPORT_BUDGETS, FitSettings, fit_task
 from .pinned_numerics import numerics_are_pinned, rerun_pinned
@@ -59,7 +59,7 @@ def default_device() -> str:
 
 
 def cmd_fit(a) -> int:
-    from estimators.tables import load_calibration_data
+    from tinytasks.estimators.tables import load_calibration_data
 
     data = load_calibration_data(a.responses, a.scores, a.score_column, a.model_column)
     items = None
@@ -112,7 +112,7 @@ def cmd_fit_shared(a) -> int:
 
 def samples_table(path: str, a) -> pd.DataFrame:
     """One model's row from lm-eval output written with --log_samples."""
-    from estimators import read_param_document
+    from tinytasks.estimators import read_param_document
 
     from .results_files import samples_results
 
@@ -125,8 +125,8 @@ def samples_table(path: str, a) -> pd.DataFrame:
 
 
 def cmd_estimate(a) -> int:
-    from estimators.tables import join_response_tables, read_responses_csv, read_scores_csv
-    from estimators.validation import score_metrics
+    from tinytasks.estimators.tables import join_response_tables, read_responses_csv, read_scores_csv
+    from tinytasks.estimators.validation import score_metrics
 
     from .scoring import estimate_table
 
@@ -198,7 +198,7 @@ def cmd_checkpoints(a) -> int:
 def cmd_adaptive(a) -> int:
     import lm_eval.api.registry
 
-    from estimators.adaptive import AdaptiveSettings
+    from tinytasks.estimators.adaptive import AdaptiveSettings
 
     from .adaptive_run import format_outcome, results_document, run_adaptive, write_results
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from estimators import load_joint
-from estimators.comparison import Difference, average_estimates, compare_estimates
+from tinytasks.estimators import load_joint
+from tinytasks.estimators.comparison import Difference, average_estimates, compare_estimates
 
 from .joint_fitting import JOINT_PARAMS
 from .registry import BENCHMARK_OF_TASK, TASK_OF_BENCHMARK

@@ -12,11 +12,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from estimators import TinyEstimator, load_estimator, write_param_file
-from estimators.adaptive_map import MIN_ANCHORS
-from estimators.person_fit import DEFAULT_ALPHA
-from estimators.validation import cross_validate_budgets
-from estimators.tables import CalibrationData
+from tinytasks.estimators import TinyEstimator, load_estimator, write_param_file
+from tinytasks.estimators.adaptive_map import MIN_ANCHORS
+from tinytasks.estimators.person_fit import DEFAULT_ALPHA
+from tinytasks.estimators.validation import cross_validate_budgets
+from tinytasks.estimators.tables import CalibrationData
 
 from . import __version__
 from .task_yaml import record_params_hash

@@ -12,10 +12,10 @@ from typing import Callable
 import numpy as np
 from sklearn.model_selection import KFold
 
-from estimators import JointCorrection, write_joint_file
-from estimators.comparison import average_estimates
-from estimators.joint import N_FOLDS
-from estimators.validation import score_metrics
+from tinytasks.estimators import JointCorrection, write_joint_file
+from tinytasks.estimators.comparison import average_estimates
+from tinytasks.estimators.joint import N_FOLDS
+from tinytasks.estimators.validation import score_metrics
 
 from . import __version__
 from .fitting import FitSettings, eligible_indices, numerical_library_versions

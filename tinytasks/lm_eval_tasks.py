@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from estimators import spread_order
+from tinytasks.estimators import spread_order
 
 from .benchmarks import item_key, load_docs, match_text
 from .registry import BENCHMARK_OF_TASK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import task_configs
+from tinytasks import task_configs
 
 TASK_CONFIG_DIR = Path(task_configs.__file__).resolve().parent
 

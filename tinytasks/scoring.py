@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from estimators import TinyEstimator, read_param_document
-from estimators.chance import ChanceLevel
+from tinytasks.estimators import TinyEstimator, read_param_document
+from tinytasks.estimators.chance import ChanceLevel
 
 from .benchmarks import CHANCE_LEVELS
 from .registry import params_path

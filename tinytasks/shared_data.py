@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estimators.tables import CalibrationData, load_calibration_data
+from tinytasks.estimators.tables import CalibrationData, load_calibration_data
 
 from .benchmarks import hellaswag_preprocess, item_key, match_text
 

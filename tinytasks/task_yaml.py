@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from estimators.param_file import FORMAT_VERSION
+from tinytasks.estimators.param_file import FORMAT_VERSION
 
 TASK_VERSION = 1.0
 _METADATA = re.compile(r"^metadata:\n(?:[ \t]+.*\n?)*", re.MULTILINE)
