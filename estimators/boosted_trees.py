@@ -10,6 +10,11 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 FIELDS = ("feature", "threshold", "left", "right", "is_leaf", "value")
+DTYPES = {"feature": int, "threshold": float, "left": int, "right": int, "is_leaf": bool, "value": float}
+# The exporter reads the fitted trees' node tables, which scikit-learn keeps in
+# private attributes (no public route gives the thresholds it compares with):
+# checked at every fit, and the versions whose layout this was written for.
+SKLEARN_TESTED = ("1.3", "1.9")
 
 
 @dataclass
@@ -37,18 +42,16 @@ class BoostedTrees:
         return out
 
     def to_dict(self) -> dict:
-        return {"baseline": self.baseline,
-                "trees": [{k: t[k].tolist() for k in FIELDS} for t in self.trees]}
+        """The trees' node tables concatenated, one array per field, with each
+        tree's node count (compact as typed arrays, and as JSON)."""
+        return {"baseline": self.baseline, "n_nodes": [int(t["feature"].size) for t in self.trees],
+                **{k: np.concatenate([t[k] for t in self.trees]).tolist() if self.trees else [] for k in FIELDS}}
 
     @classmethod
     def from_dict(cls, d: dict) -> "BoostedTrees":
-        trees = []
-        for t in d["trees"]:
-            trees.append({
-                "feature": np.asarray(t["feature"], int), "threshold": np.asarray(t["threshold"], float),
-                "left": np.asarray(t["left"], int), "right": np.asarray(t["right"], int),
-                "is_leaf": np.asarray(t["is_leaf"], bool), "value": np.asarray(t["value"], float),
-            })
+        cuts = np.cumsum(np.asarray(d["n_nodes"], int))[:-1]
+        columns = {k: np.split(np.asarray(d[k], dtype), cuts) for k, dtype in DTYPES.items()}
+        trees = [{k: columns[k][i] for k in FIELDS} for i in range(len(d["n_nodes"]))]
         return cls(float(d["baseline"]), trees)
 
 
@@ -59,7 +62,7 @@ def fit_boosted_trees(x: np.ndarray, y: np.ndarray, seed: int = 0) -> BoostedTre
         early_stopping=False, random_state=seed,
     ).fit(x, y)
     trees = []
-    for (pred,) in m._predictors:
+    for (pred,) in _predictors(m):
         nodes = pred.nodes
         if nodes["is_categorical"].any() or np.isnan(x).any():
             raise ValueError("boosted trees here take numeric features without missing values")
@@ -69,3 +72,20 @@ def fit_boosted_trees(x: np.ndarray, y: np.ndarray, seed: int = 0) -> BoostedTre
             "is_leaf": nodes["is_leaf"].astype(bool), "value": nodes["value"].astype(float),
         })
     return BoostedTrees(float(np.ravel(m._baseline_prediction)[0]), trees)
+
+
+def _predictors(model: HistGradientBoostingRegressor):
+    """The fitted model's tree predictors, or a clear error where this
+    scikit-learn keeps them differently from the versions tested."""
+    import sklearn
+
+    nodes = getattr(model, "_predictors", None)
+    fields = ("feature_idx", "num_threshold", "left", "right", "is_leaf", "value", "is_categorical")
+    if (nodes is None or not hasattr(model, "_baseline_prediction")
+            or any(f not in nodes[0][0].nodes.dtype.names for f in fields)):
+        raise RuntimeError(
+            f"scikit-learn {sklearn.__version__} stores fitted gradient-boosted trees differently from the versions "
+            f"tinytasks exports them from ({SKLEARN_TESTED[0]}-{SKLEARN_TESTED[1]}); install scikit-learn as pinned "
+            "in scripts/constraints.txt to fit"
+        )
+    return nodes

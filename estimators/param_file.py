@@ -1,11 +1,24 @@
-"""Parameter files: a fitted TinyEstimator plus metadata in versioned,
-checksummed, human-readable JSON. Never pickle."""
+"""Parameter files: a fitted TinyEstimator plus metadata, versioned and
+checksummed. Never pickle.
+
+A parameter file is a pair: `NAME.json`, a readable manifest (format,
+version, metadata, the estimator's settings and small values), and
+`NAME.npz`, its numeric tables as typed arrays (tree nodes, item
+parameters), each array standing in the manifest as {"npz": name}. The
+manifest's SHA-256 covers its own content and a digest of every array, so
+editing either file is detected. The adaptive score maps, which only
+adaptive tests use, live in their own pair (`NAME.adaptive.json`/`.npz`
+beside it) whose SHA-256 the main manifest records; loading a task for a fixed run
+never reads them. Both files are byte-identical for identical inputs.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +28,13 @@ from .joint import JointCorrection
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
+ADAPTIVE_FORMAT = "tinytasks-adaptive-maps"
 JOINT_FORMAT = "tinytasks-joint-params"
-JOINT_FORMAT_VERSION = 2
+JOINT_FORMAT_VERSION = 3
+ARRAY_MIN_SIZE = 8  # shorter numeric lists stay in the manifest, where they are readable
+ARRAY_KEY = "npz"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed member times: the same arrays give the same bytes
 # An innermost JSON array (numbers, strings, booleans only), as json.dumps(indent=1) lays it out.
 _FLAT_ARRAY = re.compile(r"\[\n[^\[\]{}]*?\n *\]")
 
@@ -37,6 +54,8 @@ def _plain(obj: Any) -> Any:
         return {k: _plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
@@ -47,39 +66,91 @@ def checksum(body: dict) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
-def _document(fmt: str, version: int, metadata: dict, key: str, payload: dict) -> dict:
-    body = _plain({"format": fmt, "format_version": version, "metadata": metadata, key: payload})
-    return {**body, "sha256": checksum(body)}
+def arrays_digest(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 over every array's name, dtype, shape and bytes, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
-def build_param_document(estimator: TinyEstimator, metadata: dict) -> dict:
-    """The JSON document for a fitted estimator: format, version, metadata,
-    the estimator, and a SHA-256 over all of it."""
-    return _document(FORMAT, FORMAT_VERSION, metadata, "estimator", estimator.to_dict())
+def _as_table(value: list) -> np.ndarray | None:
+    """A numeric list (or list of equal-length numeric lists) long enough to
+    store as an array, else None."""
+    try:
+        a = np.asarray(value)
+    except ValueError:  # ragged
+        return None
+    if a.dtype.kind not in "biuf" or a.size < ARRAY_MIN_SIZE or a.ndim > 2:
+        return None
+    return a
+
+
+def split_arrays(obj: Any, path: str = "", arrays: dict | None = None) -> tuple[Any, dict[str, np.ndarray]]:
+    """(obj with its long numeric lists replaced by {"npz": name}, the arrays by name)."""
+    arrays = {} if arrays is None else arrays
+    if isinstance(obj, dict):
+        return {k: split_arrays(v, f"{path}.{k}" if path else k, arrays)[0] for k, v in obj.items()}, arrays
+    if isinstance(obj, list):
+        table = _as_table(obj)
+        if table is not None:
+            arrays[path] = table
+            return {ARRAY_KEY: path}, arrays
+        return [split_arrays(v, f"{path}.{i}", arrays)[0] for i, v in enumerate(obj)], arrays
+    return obj, arrays
+
+
+def join_arrays(obj: Any, arrays) -> Any:
+    """The inverse of `split_arrays`: references replaced by their arrays."""
+    if isinstance(obj, dict):
+        if set(obj) == {ARRAY_KEY}:
+            return arrays[obj[ARRAY_KEY]]
+        return {k: join_arrays(v, arrays) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [join_arrays(v, arrays) for v in obj]
+    return obj
 
 
 def layout(doc: dict) -> str:
-    """Indented JSON with every array of plain values on one line: the
-    structure stays readable, and the thousands of tree-node numbers take
-    no line each."""
+    """Indented JSON with every array of plain values on one line."""
     text = json.dumps(doc, indent=1, sort_keys=True, allow_nan=False)
-    return _FLAT_ARRAY.sub(lambda m: "[" + ", ".join(v.strip() for v in m.group(0)[1:-1].split(",\n")) + "]", text) + "\n"
+    flat = _FLAT_ARRAY.sub(lambda m: "[" + ", ".join(v.strip() for v in m.group(0)[1:-1].split(",\n")) + "]", text)
+    return flat + "\n"
 
 
-def _write(path: str | Path, doc: dict) -> dict:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(layout(doc))
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(arrays):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, member.getvalue())
+    return buf.getvalue()
+
+
+def adaptive_path(path: str | Path) -> Path:
+    """Where the adaptive score maps of the parameter file `path` live."""
+    return Path(path).with_suffix(".adaptive.json")
+
+
+def _write_pair(path: Path, fmt: str, version: int, fields: dict) -> dict:
+    """Write `path` (manifest) and its .npz; returns the manifest."""
+    body, arrays = split_arrays(_plain(fields))
+    body = {"format": fmt, "format_version": version, **body, "arrays_sha256": arrays_digest(arrays)}
+    doc = {**body, "sha256": checksum(body)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(layout(doc))
+    path.with_suffix(".npz").write_bytes(_npz_bytes(arrays))
     return doc
 
 
-def write_param_file(path: str | Path, estimator: TinyEstimator, metadata: dict) -> dict:
-    """Write the parameter file (byte-identical for identical inputs)."""
-    return _write(path, build_param_document(estimator, metadata))
-
-
-def _read_checked(path: str | Path, fmt: str, version: int, refit: str) -> dict:
-    """A JSON document of format `fmt`, checked for version and checksum;
-    `refit` names the command that rewrites it."""
+def _read_pair(path: str | Path, fmt: str, version: int, refit: str) -> dict:
+    """A checked manifest and its arrays, joined; `refit` names the command
+    that rewrites the file."""
     p = Path(path)
     if not p.is_file():
         raise ParamFileError(f"parameter file {p} not found; fit one with {refit} or reinstall tinytasks")
@@ -98,26 +169,61 @@ def _read_checked(path: str | Path, fmt: str, version: int, refit: str) -> dict:
     body = {k: v for k, v in doc.items() if k != "sha256"}
     if doc.get("sha256") != checksum(body):
         raise ParamFileError(f"checksum mismatch in {p}: the file was edited or corrupted; refit it with {refit}")
+    npz = p.with_suffix(".npz")
+    if not npz.is_file():
+        raise ParamFileError(f"{npz} (the arrays of {p.name}) not found; refit with {refit} or reinstall tinytasks")
+    with np.load(npz, allow_pickle=False) as z:
+        arrays = {name: z[name] for name in z.files}
+    if arrays_digest(arrays) != doc["arrays_sha256"]:
+        raise ParamFileError(f"checksum mismatch in {npz}: the arrays were edited or do not belong to {p.name}; "
+                             f"refit with {refit}")
+    return join_arrays(body, arrays) | {"sha256": doc["sha256"]}
+
+
+def write_param_file(path: str | Path, estimator: TinyEstimator, metadata: dict) -> dict:
+    """Write the parameter file `path` (and its .npz), with the adaptive score
+    maps, if fitted, in their own pair beside it; returns the manifest."""
+    path = Path(path)
+    fields = estimator.to_dict()
+    adaptive = fields.pop("adaptive")
+    extra = adaptive_path(path)
+    adaptive_sha = None
+    if adaptive is not None:
+        adaptive_sha = _write_pair(extra, ADAPTIVE_FORMAT, FORMAT_VERSION, {"adaptive": adaptive})["sha256"]
+    else:
+        for stale in (extra, extra.with_suffix(".npz")):
+            stale.unlink(missing_ok=True)
+    return _write_pair(path, FORMAT, FORMAT_VERSION,
+                       {"metadata": metadata, "estimator": fields, "adaptive_sha256": adaptive_sha})
+
+
+def read_param_document(path: str | Path, adaptive: bool = False) -> dict:
+    """A checked parameter file (format, version, checksums), arrays joined;
+    with `adaptive`, its adaptive score maps too (in `estimator`)."""
+    doc = _read_pair(path, FORMAT, FORMAT_VERSION, "`tinytasks fit`")
+    doc["estimator"]["adaptive"] = None
+    if adaptive and doc.get("adaptive_sha256"):
+        extra = _read_pair(adaptive_path(path), ADAPTIVE_FORMAT, FORMAT_VERSION, "`tinytasks fit`")
+        if extra["sha256"] != doc["adaptive_sha256"]:
+            raise ParamFileError(f"{adaptive_path(path)} is not the adaptive file {Path(path).name} was written "
+                                 "with; refit with `tinytasks fit` or reinstall tinytasks")
+        doc["estimator"]["adaptive"] = extra["adaptive"]
     return doc
 
 
-def read_param_document(path: str | Path) -> dict:
-    """Read and check a parameter file: format, version and checksum."""
-    return _read_checked(path, FORMAT, FORMAT_VERSION, "`tinytasks fit`")
+def load_estimator(path: str | Path, adaptive: bool = False) -> tuple[TinyEstimator, dict]:
+    """The fitted estimator (with its adaptive maps when asked) and the
+    metadata of a checked parameter file."""
+    doc = read_param_document(path, adaptive)
+    return TinyEstimator.from_dict(doc["estimator"]), doc["metadata"]
 
 
 def write_joint_file(path: str | Path, joint: JointCorrection, metadata: dict) -> dict:
-    """Write a joint-estimate parameter file (byte-identical for identical inputs)."""
-    return _write(path, _document(JOINT_FORMAT, JOINT_FORMAT_VERSION, metadata, "joint", joint.to_dict()))
+    """Write a joint-estimate parameter file and its .npz (byte-identical for identical inputs)."""
+    return _write_pair(Path(path), JOINT_FORMAT, JOINT_FORMAT_VERSION, {"metadata": metadata, "joint": joint.to_dict()})
 
 
 def load_joint(path: str | Path) -> tuple[JointCorrection, dict]:
     """The joint correction and the metadata of a checked joint parameter file."""
-    doc = _read_checked(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
+    doc = _read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
     return JointCorrection.from_dict(doc["joint"]), doc["metadata"]
-
-
-def load_estimator(path: str | Path) -> tuple[TinyEstimator, dict]:
-    """The fitted estimator and the metadata of a checked parameter file."""
-    doc = read_param_document(path)
-    return TinyEstimator.from_dict(doc["estimator"]), doc["metadata"]

@@ -50,7 +50,8 @@ def read_responses_csv(path: str | Path) -> pd.DataFrame:
     bad = (values.isna() & df.notna()) | (values.notna() & ~values.isin([0, 1]))
     if bad.to_numpy().any():
         r, c = np.argwhere(bad.to_numpy())[0]
-        raise ValueError(f"{p}, row {r + 2} (model {df.index[r]!r}), column {df.columns[c]!r}: {str(df.iat[r, c])!r} is "
+        cell = str(df.iat[r, c])
+        raise ValueError(f"{p}, row {r + 2} (model {df.index[r]!r}), column {df.columns[c]!r}: {cell!r} is "
                          "not a result; cells must be 0, 1 or empty (not asked)")
     as_response_matrix(values.to_numpy(dtype=float), name=str(p))
     return values.astype(float)

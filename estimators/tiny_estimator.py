@@ -282,8 +282,9 @@ class TinyEstimator:
         anchors, NaN = not asked); needs `fit_adaptive` first."""
         self._check_fitted()
         if self.adaptive_ is None:
-            raise RuntimeError("this estimator has no adaptive score maps: call fit_adaptive(), or use a parameter "
-                               "file fitted with them (tasks with at least 20 anchors)")
+            raise RuntimeError("this estimator has no adaptive score maps: call fit_adaptive(), or load a parameter "
+                               "file fitted with them (tasks with at least 20 anchors) with load_estimator(path, "
+                               "adaptive=True)")
         return self.adaptive_.predict(self, answers)
 
     def _check_fitted(self) -> None:

@@ -77,7 +77,7 @@ def test_target_se_stops_early_and_is_met(adaptive_fit):
 def test_rounds_of_several_items_and_serialised_maps_give_the_same_answers(adaptive_fit, tmp_path):
     est, y, _ = adaptive_fit
     write_param_file(tmp_path / "p.json", est, {"task": "t"})
-    loaded, _ = load_estimator(tmp_path / "p.json")
+    loaded, _ = load_estimator(tmp_path / "p.json", adaptive=True)
     rows = y[:50]
     a = est.predict_adaptive(simulate_adaptive(est, rows, AdaptiveSettings(max_items=20)).responses())
     b = loaded.predict_adaptive(simulate_adaptive(loaded, rows, AdaptiveSettings(max_items=20)).responses())

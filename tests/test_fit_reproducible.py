@@ -9,6 +9,7 @@ from tinytasks import cli
 from tinytasks.cli import main
 from tinytasks.fitting import numerical_library_versions
 from tinytasks.pinned_numerics import ENABLED, PINNED_ENV
+from tinytasks.item_texts import read_item_texts
 from tinytasks.registry import TASK_CONFIG_DIR
 
 
@@ -23,7 +24,10 @@ def test_fit_shared_reproduces_the_shipped_mmlu_files_byte_for_byte(shared_data,
     assert fitted_with == numerical_library_versions(), (
         "the shipped file was fitted with other versions of the numerical libraries; install with "
         "scripts/install.sh (pinned by scripts/constraints.txt) to reproduce it byte for byte")
-    assert (tmp_path / task / "params.json").read_bytes() == shipped
+    for name in ("params.json", "params.npz", "params.adaptive.json", "params.adaptive.npz"):
+        assert (tmp_path / task / name).read_bytes() == (TASK_CONFIG_DIR / task / name).read_bytes(), name
+    fitted = read_item_texts(tmp_path / "items" / "mmlu.json.gz")
+    assert fitted.items() <= read_item_texts(TASK_CONFIG_DIR / "items" / "mmlu.json.gz").items()
 
 
 def test_fit_shared_writes_only_the_shipped_smaller_tasks_into_the_task_folder(capfd):

@@ -36,4 +36,11 @@ def test_shipped_file_is_checked_and_reproduces_pinned_estimates(path):
         row = np.array([np.nan if v is None else v for v in ex["anchor_responses"]], dtype=float)
         res = est.predict(row[None])
         np.testing.assert_allclose([res.score[0], res.lower[0], res.upper[0]],
-                                   [ex["score"], ex["lower"], ex["upper"]], atol=1e-6)
+                                   [ex["score"], ex["lower"], ex["upper"]], atol=1e-9)
+
+
+def test_a_fixed_task_loads_no_adaptive_maps_and_adaptive_runs_get_them():
+    est, _, sha = load_task_params("tiny_arc")
+    assert est.adaptive_ is None
+    with_maps, _, sha_adaptive = load_task_params("tiny_arc", adaptive=True)
+    assert with_maps.adaptive_ is not None and sha_adaptive == sha

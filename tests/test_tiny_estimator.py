@@ -53,6 +53,7 @@ def test_param_file_round_trip_is_deterministic_and_checked(small_fit, tmp_path)
     write_param_file(p1, est, {"task": "t"})
     write_param_file(p2, est, {"task": "t"})
     assert p1.read_bytes() == p2.read_bytes()
+    assert p1.with_suffix(".npz").read_bytes() == p2.with_suffix(".npz").read_bytes()
     loaded, meta = load_estimator(p1)
     assert meta == {"task": "t"}
     rows = data.responses[1300:1310][:, est.anchors_.items]
@@ -65,7 +66,7 @@ def test_param_file_round_trip_is_deterministic_and_checked(small_fit, tmp_path)
         load_estimator(p1)
 
     doc = json.loads(p2.read_text())
-    doc["estimator"]["item_bank"]["intercepts"][0] += 1
+    doc["estimator"]["pattern_limit"] += 1
     p2.write_text(json.dumps(doc))
     with pytest.raises(ParamFileError, match="checksum mismatch"):
         load_estimator(p2)
@@ -171,3 +172,22 @@ def test_supervised_anchors_keep_interval_coverage_on_held_out_models(shared_dat
     res = est.predict(y[test][:, est.anchors_.items])
     coverage = np.mean((s[test] >= res.lower) & (s[test] <= res.upper))
     assert 0.93 <= coverage <= 0.99
+
+
+def test_parameter_file_arrays_and_adaptive_maps_are_checked(tmp_path):
+    import shutil
+
+    from tinytasks.estimators.param_file import read_param_document
+    from tinytasks.registry import TASK_CONFIG_DIR
+
+    for name in ("params.json", "params.npz", "params.adaptive.json", "params.adaptive.npz"):
+        shutil.copy(TASK_CONFIG_DIR / "tiny_mmlu_25" / name, tmp_path / name)
+    assert read_param_document(tmp_path / "params.json", adaptive=True)["estimator"]["adaptive"] is not None
+    other = TASK_CONFIG_DIR / "tiny_arc_25"
+    shutil.copy(other / "params.adaptive.npz", tmp_path / "params.adaptive.npz")
+    with pytest.raises(ParamFileError, match="params.adaptive.npz"):
+        read_param_document(tmp_path / "params.json", adaptive=True)
+    read_param_document(tmp_path / "params.json")  # a fixed run never reads the adaptive pair
+    shutil.copy(other / "params.npz", tmp_path / "params.npz")
+    with pytest.raises(ParamFileError, match="params.npz"):
+        read_param_document(tmp_path / "params.json")

@@ -103,7 +103,7 @@ def test_adaptive_results_record_their_parameters_and_verify(config, tmp_path):
     from tinytasks.verify import exit_code
 
     task = TASK
-    est, meta, sha = load_task_params(task)
+    est, meta, sha = load_task_params(task, adaptive=True)
     keys = anchor_keys(task)[:20]
     answers = [float(i % 3 != 0) for i in range(20)]
     row = np.full((1, len(meta["anchors"])), np.nan)

@@ -69,7 +69,7 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
 
     named, tasks = list(tasks), []
     for task in expand_tasks(named):
-        est = load_task_params(task)[0]
+        est = load_task_params(task, adaptive=True)[0]
         if est.adaptive_ is not None:
             tasks.append(task)
             continue
@@ -83,7 +83,7 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
     loaded = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False).load(tasks)["tasks"]
     state = {}
     for task in tasks:
-        est, meta, _ = load_task_params(task)
+        est, meta, _ = load_task_params(task, adaptive=True)
         keys = [a["key"] for a in meta["anchors"]]
         state[task] = _TaskRun(est, keys, _doc_positions(task, loaded[task], keys), AdaptiveTest(est, 1, settings))
     bar = tqdm(total=settings.max_items * len(tasks), desc="adaptive items", unit="item", disable=not show_progress)

@@ -106,7 +106,8 @@ def cmd_fit_shared(a) -> int:
             source["supplements"] = list(src.supplements)
         source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
         out = Path(a.out_dir) / task / "params.json"
-        fit_task(task, bench, data, items, out, _settings(a), source, report_budgets)
+        fit_task(task, bench, data, items, out, _settings(a), source, report_budgets,
+                 item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from importlib.metadata import version
 from dataclasses import asdict, dataclass
@@ -19,6 +20,7 @@ from tinytasks.estimators.validation import cross_validate_budgets
 from tinytasks.estimators.tables import CalibrationData
 
 from . import __version__
+from .item_texts import entries_digest, write_item_texts
 from .task_yaml import record_params_hash
 
 REPORT_BUDGETS = (10, 25, 50, 100, None)
@@ -94,9 +96,11 @@ def validation_table(
 def fit_task(
     task: str, benchmark: str, data: CalibrationData, items: pd.DataFrame | None, out: Path,
     settings: FitSettings, source: dict, report_budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
+    item_texts: Path | None = None,
 ) -> dict:
-    """Fit, write `out` (parameter file) and `report.json`/`report.md` beside it.
-    Returns the report."""
+    """Fit, write `out` (parameter file) and `report.json`/`report.md` beside it,
+    and the anchors' texts into `item_texts` (default: items.json.gz beside
+    `out`), the benchmark's item-text file. Returns the report."""
     eligible = eligible_indices(data, items)
     budget = settings.anchors_for(eligible.size)
     progress(f"{task}: fitting on {len(data.models)} models x {len(data.items)} items, budget {budget}")
@@ -109,16 +113,14 @@ def fit_task(
         progress(f"{task}: {budget} anchors are too few for adaptive tests (need {MIN_ANCHORS}); none fitted")
     fit_seconds = time.perf_counter() - t0
     by_item = items.set_index(items["item"].astype(str)) if items is not None else None
-    anchors = []
+    anchors, texts = [], {}
     for idx, w in zip(est.anchors_.items, est.anchors_.weights):
         col = data.items[idx]
-        entry = {"pool_index": int(idx), "item": col, "weight": float(w)}
+        key = by_item.loc[col, "key"] if by_item is not None else col
+        anchors.append({"pool_index": int(idx), "item": col, "weight": float(w), "key": key})
         if by_item is not None:
-            r = by_item.loc[col]
-            entry.update(key=r["key"], match_text=r["match_text"], fewshot_prefix=r["fewshot_prefix"])
-        else:
-            entry.update(key=col)
-        anchors.append(entry)
+            texts[key] = {"match_text": by_item.loc[col, "match_text"],
+                          "fewshot_prefix": by_item.loc[col, "fewshot_prefix"]}
     metadata = {
         "task": task, "benchmark": benchmark, "tinytasks_version": __version__,
         "estimator": "tinytasks spline-IRT (M2PL EAP + calibrated score map, conformal interval)",
@@ -129,6 +131,11 @@ def fit_task(
                             "input_sha256": data.source_sha256},
         "anchors": anchors,
     }
+    if texts:
+        item_texts = item_texts or out.parent / "items.json.gz"
+        write_item_texts(item_texts, benchmark, texts)
+        metadata["item_texts"] = {"file": Path(os.path.relpath(item_texts, out.parent)).as_posix(),
+                                  "sha256": entries_digest(texts)}
     doc = write_param_file(out, est, metadata)
     progress(f"{task}: wrote {out} (fit {fit_seconds:.1f}s)")
     if record_params_hash(out.parent / f"{task}.yaml", doc["sha256"]):

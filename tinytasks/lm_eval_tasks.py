@@ -16,7 +16,7 @@ from tinytasks.estimators import spread_order
 
 from .benchmarks import item_key, load_docs, match_text
 from .registry import BENCHMARK_OF_TASK
-from .scoring import TaskEstimate, estimate_task, load_task_params
+from .scoring import TaskEstimate, estimate_task, load_task_params, task_anchors
 
 
 def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
@@ -25,14 +25,15 @@ def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
     if task not in BENCHMARK_OF_TASK:
         raise ValueError(f"unknown tiny task {task!r}; known: {sorted(BENCHMARK_OF_TASK)}")
     bench = BENCHMARK_OF_TASK[task]
-    est, meta, _ = load_task_params(task)
+    est = load_task_params(task)[0]
+    anchors = task_anchors(task)
     by_key = {}
     for doc in load_docs(bench, data_dir):
         by_key.setdefault(item_key(bench, match_text(bench, doc)), doc)
-    missing = [a for a in meta["anchors"] if a["key"] not in by_key]
+    missing = [a for a in anchors if a["key"] not in by_key]
     if missing:
         raise ValueError(
-            f"{task}: {len(missing)} of {len(meta['anchors'])} anchor items are not in the {bench} dataset "
+            f"{task}: {len(missing)} of {len(anchors)} anchor items are not in the {bench} dataset "
             f"(first: {missing[0]['match_text'][:80]!r}); the dataset revision differs from the one the parameters "
             "were fitted on. Point $TINYTASKS_DATA_DIR at the right files or refit with `tinytasks fit`."
         )
@@ -40,7 +41,7 @@ def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
     # Docs in an order whose every prefix spreads over the difficulty range,
     # so that `--limit k` runs a stratified subset of the anchors.
     for i in spread_order(est.anchor_bank):
-        a = meta["anchors"][i]
+        a = anchors[i]
         doc = dict(by_key[a["key"]])
         doc.update(key=a["key"], fewshot_prefix=a.get("fewshot_prefix", ""), tiny_task=task)
         rows.append(doc)

@@ -16,6 +16,7 @@ from tinytasks.estimators import TinyEstimator, read_param_document
 from tinytasks.estimators.chance import ChanceLevel
 
 from .benchmarks import CHANCE_LEVELS
+from .item_texts import anchor_texts
 from .registry import params_path
 
 log = logging.getLogger("tinytasks")
@@ -40,10 +41,18 @@ class TaskEstimate:
 
 
 @functools.lru_cache(maxsize=None)
-def load_task_params(task: str):
-    """(estimator, metadata, sha256) of a task's checked parameter file."""
-    doc = read_param_document(params_path(task))
+def load_task_params(task: str, adaptive: bool = False):
+    """(estimator, metadata, sha256) of a task's checked parameter file; the
+    estimator has its adaptive score maps only when `adaptive` is asked for."""
+    doc = read_param_document(params_path(task), adaptive)
     return TinyEstimator.from_dict(doc["estimator"]), doc["metadata"], doc["sha256"]
+
+
+@functools.lru_cache(maxsize=None)
+def task_anchors(task: str) -> list[dict]:
+    """A task's anchors in parameter-file order: key, calibration item id,
+    match text and few-shot prefix."""
+    return anchor_texts(params_path(task), load_task_params(task)[1])
 
 
 def chance_of(metadata: dict) -> ChanceLevel | None:

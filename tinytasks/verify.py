@@ -93,7 +93,7 @@ def _fewshot_check(task: str, doc: dict, config: dict) -> Check:
 
 def _adaptive_check(task: str, asked: dict, recorded: dict) -> Check:
     """The estimate recomputed from an adaptive run's items and answers."""
-    est, meta, _ = load_task_params(task)
+    est, meta, _ = load_task_params(task, adaptive=True)
     position = {a["key"]: i for i, a in enumerate(meta["anchors"])}
     unknown = [k for k in asked["items"] if k not in position]
     if unknown:

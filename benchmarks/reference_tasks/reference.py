@@ -17,15 +17,14 @@ from tinytasks.benchmarks import load_docs, local_data_dir
 import numpy as np
 
 from tinytasks.lm_eval_tasks import as_test_split, truthfulqa_mc2, winogrande_gold
-from tinytasks.scoring import load_task_params
+from tinytasks.scoring import task_anchors
 from tinytasks.shared_data import item_prompt
 
 MMLU_HEADER = "The following are multiple choice questions (with answers) about {}.\n\n"
 
 
 def _stored_prefixes(task: str) -> set[str]:
-    _, meta, _ = load_task_params(task)
-    return {a["fewshot_prefix"] for a in meta["anchors"]}
+    return {a["fewshot_prefix"] for a in task_anchors(task)}
 
 
 def truthfulqa_primer() -> str:
@@ -81,8 +80,7 @@ def process_mc2(doc: dict, results) -> dict:
 def load_winogrande(data_dir: str | None = None, **_ignored):
     """Every Winogrande validation item (1,267) with tiny_winogrande's first
     anchor's five shots."""
-    _, meta, _ = load_task_params("tiny_winogrande")
-    prefix = meta["anchors"][0]["fewshot_prefix"]
+    prefix = task_anchors("tiny_winogrande")[0]["fewshot_prefix"]
     return as_test_split([{**doc, "fewshot_prefix": prefix} for doc in load_docs("winogrande", data_dir)])
 
 
