@@ -233,8 +233,6 @@ class TinyEstimator:
         points (no calibration model's by more than 6.6), to 62.6 against a
         real full score of 44.8. A typical pattern of its ability and
         accuracy maps to 41.0."""
-        if self.pattern_limit_ is None:  # parameter files written before the guard
-            return score, lower, upper, np.zeros(score.shape, bool)
         typical = self._typical_features(feats)
         t_score, t_lower, t_upper = self.score_map_.predict(typical)
         shift = self.score_map_.predict_point(feats) - t_score
@@ -324,6 +322,6 @@ class TinyEstimator:
         est.partial_map_ = PartialScoreMap.from_dict(d["partial_map"])
         est.guard_ = ExtrapolationGuard.from_dict(d["extrapolation_guard"])
         est.person_fit_ = PersonFitCheck.from_dict(d["person_fit"])
-        est.pattern_limit_ = d.get("pattern_limit")
+        est.pattern_limit_ = float(d["pattern_limit"])
         est.adaptive_ = AdaptiveScoreMaps.from_dict(d["adaptive"]) if d.get("adaptive") else None
         return est

