@@ -31,9 +31,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.stats import norm
 
-from .extrapolation import CANDIDATE_LINES, TailGuard
-
-TIE = 1e-9
+from .extrapolation import CANDIDATE_LINES, TIE, TailGuard
 
 
 @dataclass(frozen=True)
@@ -50,10 +48,6 @@ class ChanceLevel:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "ChanceLevel":
-        return cls(float(d["accuracy"]), float(d["score"]))
 
 
 def wilson_interval(accuracy: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

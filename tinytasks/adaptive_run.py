@@ -140,7 +140,7 @@ def results_document(outcome: dict, model: str, model_args: str, settings: Adapt
                   "person_fit_lz": e.lz[0], "misfit": e.misfit[0]}
         results[task] = {"alias": task, **{f"{m},none": float(values[m]) for m in RESULT_METRICS}}
         adaptive[task] = {"items": o["items"], "answers": o["answers"], "score_se_after_each": o["se_trace"],
-                          "n_anchors": o["n_anchors"], "params_sha256": load_task_params(task)[2]}
+                          "n_anchors": o["n_anchors"], "params_sha256": load_task_params(task, adaptive=True)[2]}
         configs[task] = json.loads(json.dumps(o["config"], default=str))  # as lm-eval writes it, metadata included
     return {"results": results, "adaptive": {"settings": asdict(settings), "tasks": adaptive},
             "configs": configs, "n-shot": {task: 0 for task in outcome},

@@ -111,18 +111,21 @@ def cmd_fit_shared(a) -> int:
     return 0
 
 
-def samples_table(path: str, a) -> pd.DataFrame:
-    """One model's row from lm-eval output written with --log_samples."""
-    from tinytasks.estimators import read_param_document
-
+def samples_table(path: str, benchmark: str | None) -> pd.DataFrame:
+    """One model's row from lm-eval output written with --log_samples
+    (`benchmark`, one of the six or None, keys lm-eval's own tasks' items)."""
     from .results_files import samples_results
 
-    if a.task:
-        benchmark = BENCHMARK_OF_TASK.get(a.task)
-    else:
-        benchmark = read_param_document(a.params)["metadata"].get("benchmark")
-    model, keyed = samples_results(path, benchmark if benchmark in TASK_OF_BENCHMARK else None)
+    model, keyed = samples_results(path, benchmark)
     return pd.DataFrame([keyed], index=pd.Index([model], name="model"))
+
+
+def estimate_benchmark(a) -> str | None:
+    """The benchmark of `tinytasks estimate`'s task or parameter file, if it is one of the six."""
+    from tinytasks.estimators import read_param_document
+
+    bench = BENCHMARK_OF_TASK.get(a.task) if a.task else read_param_document(a.params)["metadata"].get("benchmark")
+    return bench if bench in TASK_OF_BENCHMARK else None
 
 
 def cmd_estimate(a) -> int:
@@ -131,7 +134,8 @@ def cmd_estimate(a) -> int:
 
     from .scoring import estimate_table
 
-    tables = [read_responses_csv(p) if p.endswith(".csv") else samples_table(p, a) for p in a.responses]
+    bench = None if all(p.endswith(".csv") for p in a.responses) else estimate_benchmark(a)
+    tables = [read_responses_csv(p) if p.endswith(".csv") else samples_table(p, bench) for p in a.responses]
     table = join_response_tables(tables, a.responses)
     out = estimate_table(table, task=a.task, params_file=a.params)
     if a.scores:

@@ -29,10 +29,14 @@ def read_results(path: str | Path) -> tuple[Path, dict]:
     return path, doc
 
 
+def run_stamp(results_path: Path) -> str:
+    """The time stamp lm-eval gives a run's results file and its samples files."""
+    return results_path.stem.removeprefix("results_")
+
+
 def samples_file(results_path: Path, task: str) -> Path:
     """The samples JSONL of `task` written with the results file (same time stamp)."""
-    stamp = results_path.stem.removeprefix("results_")
-    path = results_path.with_name(f"samples_{task}_{stamp}.jsonl")
+    path = results_path.with_name(f"samples_{task}_{run_stamp(results_path)}.jsonl")
     if not path.is_file():
         raise FileNotFoundError(f"{path.name} not found beside {results_path.name}; rerun lm-eval with "
                                 "--log_samples so the estimate can be recomputed from the per-item results")
@@ -88,7 +92,7 @@ def samples_results(path: str | Path, benchmark: str | None = None) -> tuple[str
     path = Path(path)
     if path.is_dir() or path.suffix == ".json":
         results = results_file(path)
-        files = sorted(results.parent.glob(f"samples_*_{results.stem.removeprefix('results_')}.jsonl"))
+        files = sorted(results.parent.glob(f"samples_*_{run_stamp(results)}.jsonl"))
         if not files:
             raise FileNotFoundError(f"no samples files beside {results}; rerun lm-eval with --log_samples")
         model = model_name(json.loads(results.read_text()), results.parent.name)
@@ -101,13 +105,15 @@ def samples_results(path: str | Path, benchmark: str | None = None) -> tuple[str
                          "or an lm-eval output folder")
     keyed: dict[str, float] = {}
     for f in files:
-        for i, line in enumerate(f.read_text().splitlines(), 1):
-            if not line.strip():
-                continue
+        try:
+            samples = read_samples(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{f} is not an lm-eval samples file (JSON lines): {e}") from e
+        for i, sample in enumerate(samples, 1):
             try:
-                got = _sample_result(json.loads(line), benchmark)
-            except (json.JSONDecodeError, ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{f}, line {i}: not an lm-eval sample of this benchmark ({e})") from e
+                got = _sample_result(sample, benchmark)
+            except (ValueError, KeyError, TypeError) as e:
+                raise ValueError(f"{f}, sample {i}: not an lm-eval sample of this benchmark ({e})") from e
             if got is not None:
                 keyed[got[0]] = got[1]
     if not keyed:

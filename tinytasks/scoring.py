@@ -56,10 +56,8 @@ def task_anchors(task: str) -> list[dict]:
 
 
 def chance_of(metadata: dict) -> ChanceLevel | None:
-    """The chance level a parameter file's estimates use: its own (`tinytasks
-    fit --chance`), else its benchmark's if that is one of the six."""
-    if metadata.get("chance"):
-        return ChanceLevel.from_dict(metadata["chance"])
+    """The chance level a parameter file's estimates use: its benchmark's, if
+    that is one of the six (None for a benchmark of your own)."""
     return CHANCE_LEVELS.get(metadata.get("benchmark", ""))
 
 
@@ -68,10 +66,9 @@ def anchor_keys(task: str) -> list[str]:
     return [a["key"] for a in meta["anchors"]]
 
 
-def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
-    """Estimate from {item key: correctness in [0, 1]}; anchors absent from
-    `keyed` are treated as not answered (wider interval, and a warning)."""
-    est, meta, sha = load_task_params(task)
+def anchor_row(task: str, keyed: dict[str, float]) -> np.ndarray:
+    """{item key: correctness} as one row over the task's anchors, in
+    parameter-file order (NaN where an anchor has no result)."""
     keys = anchor_keys(task)
     position = {k: i for i, k in enumerate(keys)}
     unknown = [k for k in keyed if k not in position]
@@ -87,11 +84,20 @@ def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
         if not np.isfinite(v):
             raise ValueError(f"{task}: result for item {k} is {v}; expected a number in [0, 1]")
         row[position[k]] = float(v)
+    return row
+
+
+def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
+    """Estimate from {item key: correctness in [0, 1]}; anchors absent from
+    `keyed` are treated as not answered (wider interval, and a warning)."""
+    est, meta, sha = load_task_params(task)
+    row = anchor_row(task, keyed)
+    n_anchors = row.size
     n_missing = int(np.isnan(row).sum())
     if n_missing:
         log.warning(
             "%s: %d of %d anchors have no result (e.g. --limit or a partial run); the estimate uses the %d "
-            "answered and its interval is widened accordingly", task, n_missing, len(keys), len(keys) - n_missing,
+            "answered and its interval is widened accordingly", task, n_missing, n_anchors, n_anchors - n_missing,
         )
     res = est.predict(row[None, :], chance=chance_of(meta))
     if res.extrapolated[0]:

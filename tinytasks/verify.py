@@ -17,12 +17,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from .lm_eval_tasks import KEYED_METRICS, estimate_keyed
 from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
 from .results_files import model_name, read_results, read_samples, samples_file
-from .scoring import load_task_params
+from .scoring import anchor_row, load_task_params
 
 # Fields of lm-eval's task config that decide the prompts and the scores.
 PROMPT_FIELDS = (
@@ -91,20 +89,28 @@ def _fewshot_check(task: str, doc: dict, config: dict) -> Check:
     return Check(task, "few-shot", "pass", "0-shot (the leaderboard prefix is part of each anchor)")
 
 
+def _mismatches(recorded: dict, recomputed: dict[str, float]) -> list[str]:
+    """Each recomputed metric missing from, or differing from, the results file's."""
+    wrong = []
+    for metric, value in recomputed.items():
+        logged = recorded.get(f"{metric},none")
+        if logged is None:
+            wrong.append(f"{metric} missing")
+        elif not math.isclose(float(logged), float(value), abs_tol=TOLERANCE):
+            wrong.append(f"{metric} {float(logged):.6g} != {float(value):.6g}")
+    return wrong
+
+
 def _adaptive_check(task: str, asked: dict, recorded: dict) -> Check:
     """The estimate recomputed from an adaptive run's items and answers."""
-    est, meta, _ = load_task_params(task, adaptive=True)
-    position = {a["key"]: i for i, a in enumerate(meta["anchors"])}
-    unknown = [k for k in asked["items"] if k not in position]
-    if unknown:
-        return Check(task, "estimate from answers", "FAIL", f"asked items that are not anchors (e.g. {unknown[0]})")
-    row = np.full((1, len(position)), np.nan)
-    row[0, [position[k] for k in asked["items"]]] = asked["answers"]
-    res = est.predict_adaptive(row)
-    got = {"est_score": res.score[0], "est_score_stderr": res.stderr[0], "est_lower": res.lower[0],
-           "est_upper": res.upper[0]}
-    wrong = [f"{m} {float(recorded.get(f'{m},none', np.nan)):.6g} != {v:.6g}" for m, v in got.items()
-             if not math.isclose(float(recorded.get(f"{m},none", np.nan)), float(v), abs_tol=TOLERANCE)]
+    est = load_task_params(task, adaptive=True)[0]
+    try:
+        row = anchor_row(task, dict(zip(asked["items"], asked["answers"])))
+    except ValueError as e:
+        return Check(task, "estimate from answers", "FAIL", str(e))
+    res = est.predict_adaptive(row[None, :])
+    wrong = _mismatches(recorded, {"est_score": res.score[0], "est_score_stderr": res.stderr[0],
+                                   "est_lower": res.lower[0], "est_upper": res.upper[0]})
     if wrong:
         return Check(task, "estimate from answers", "FAIL", "; ".join(wrong))
     return Check(task, "estimate from answers", "pass",
@@ -127,13 +133,7 @@ def _estimate_check(task: str, results_path: Path, recorded: dict) -> Check:
         est = estimate_keyed(entries)
     except ValueError as e:
         return Check(task, "estimate from samples", "FAIL", str(e))
-    wrong = []
-    for metric, attr in RECOMPUTED.items():
-        logged = recorded.get(f"{metric},none")
-        if logged is None:
-            wrong.append(f"{metric} missing")
-        elif not math.isclose(float(logged), float(getattr(est, attr)), abs_tol=TOLERANCE):
-            wrong.append(f"{metric} {float(logged):.6g} != {float(getattr(est, attr)):.6g}")
+    wrong = _mismatches(recorded, {metric: getattr(est, attr) for metric, attr in RECOMPUTED.items()})
     if wrong:
         return Check(task, "estimate from samples", "FAIL", "; ".join(wrong))
     return Check(task, "estimate from samples", "pass",
