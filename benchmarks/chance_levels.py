@@ -9,7 +9,9 @@
    95% coverage and mean interval width. Only models at or below chance
    accuracy, or beyond every calibration model, can change.
 3. The packaged SmolLM2-135M's tiny_mmlu answers (benchmarks/results/full_reference/)
-   with and without it, against the model's full-MMLU reference score.
+   with and without it, against the model's full-MMLU reference score; and
+   tiny_hellaswag for a model that answers none of its anchors right (both
+   packaged models did).
 
     python -m benchmarks.chance_levels     # about a minute
 """
@@ -89,6 +91,16 @@ def main() -> int:
         report["smollm2_mmlu"][name] = [float(r.score[0]), float(r.lower[0]), float(r.upper[0])]
         lines.append(table_row(name, f"{r.score[0]:.2f}", f"[{r.lower[0]:.2f}, {r.upper[0]:.2f}]",
                                f"{ref['reference_score']:.2f} +- {ref['reference_se']:.2f}"))
+    est, meta, _ = load_task_params("tiny_hellaswag")
+    lines += ["", "## Nothing right on tiny_hellaswag", "", "| estimate | score | 95% interval | extrapolated |",
+              "| --- | --- | --- | --- |"]
+    nothing = np.zeros((1, len(anchor_keys("tiny_hellaswag"))))
+    for name, chance in (("without chance level", None), ("with chance level", chance_of(meta))):
+        r = est.predict(nothing, chance=chance)
+        report.setdefault("hellaswag_nothing_right", {})[name] = [float(r.score[0]), float(r.lower[0]),
+                                                                  float(r.upper[0])]
+        lines.append(table_row(name, f"{r.score[0]:.2f}", f"[{r.lower[0]:.2f}, {r.upper[0]:.2f}]",
+                               int(r.extrapolated[0])))
     write_results(OUT, lines, report)
     return 0
 
