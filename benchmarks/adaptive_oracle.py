@@ -1,7 +1,7 @@
-"""How close any adaptive item choice can come to fixed 100 anchors (issue 5):
+"""How close any adaptive item choice can come to fixed 100 anchors:
 an adaptive test whose selection rule knows each model's ability.
 
-Issue 5 asks the adaptive test to reach the fixed 100-anchor MAE with at most
+The aim is an adaptive test that reaches the fixed 100-anchor MAE with at most
 40 items. Our pools are already metabench's informative items (102-486), so
 the fixed 100 anchors hold most of a pool's information. The oracle below is
 an upper bound on what better *choosing* can buy: it runs the shipped
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tinytasks.estimators import TinyEstimator, estimate_ability, score_metrics  # noqa: E402
-from tinytasks.estimators.adaptive import (AdaptiveSettings, AdaptiveTest, score_gradient, score_slope,  # noqa: E402
-                                 simulate_adaptive)
+from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest, simulate_adaptive  # noqa: E402
+from tinytasks.estimators.measurement import score_gradient, score_slope  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
 
 from adaptive_testing import split_and_fit  # noqa: E402
@@ -64,13 +64,13 @@ class OracleTest(AdaptiveTest):
 
     def _at_oracle(self, rows: np.ndarray) -> None:
         est, theta = self.estimator, self.theta_star[rows]
-        anchors = est.anchor_bank
+        anchors = est.calibration.anchor_bank
         p = anchors.icc(theta)
         weight = np.where(np.isnan(self.answers[rows]), 0.0, p * (1 - p))
-        precision = np.linalg.inv(est.prior_.cov) + np.einsum("nj,jd,je->nde", weight, anchors.slopes, anchors.slopes)
+        precision = np.linalg.inv(est.calibration.prior.cov) + np.einsum("nj,jd,je->nde", weight, anchors.slopes, anchors.slopes)
         self.theta[rows] = theta
         self.cov[rows] = np.linalg.inv(precision)
-        self.gradient[rows] = score_gradient(est, theta, self.slope)
+        self.gradient[rows] = score_gradient(est.calibration, theta, self.slope)
 
 
 def scored(est: TinyEstimator, runs, s_cal, s_new, slope: float, seed: int) -> dict:
@@ -83,7 +83,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     data = load_source(bench, root)
     y, s = data.responses, data.scores
     train, test, irt, est = split_and_fit(y, s, "supervised", seed)
-    slope = score_slope(est, seed=seed)
+    slope = score_slope(est.calibration, est.score_map_, seed=seed)
     answers = [y[rows][:, est.anchors_.items] for rows in (train, test)]
     out = {"n_test": int(test.size), "pool": int(y.shape[1]), "fixed": {}}
     for k in FIXED:
@@ -94,7 +94,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     out["shipped"] = scored(est, shipped, s[train], s[test], slope, seed)
     oracle = []
     for a in answers:
-        theta_star = estimate_ability(a, est.anchor_bank, "map", est.prior_).theta
+        theta_star = estimate_ability(a, est.calibration.anchor_bank, "map", est.calibration.prior).theta
         test_ = OracleTest(est, theta_star, ~np.isnan(a), slope, max(LENGTHS))
         oracle.append(test_.run(lambda r, i, a=a: a[r, i]))
     out["oracle"] = scored(est, oracle, s[train], s[test], slope, seed)

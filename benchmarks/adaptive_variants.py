@@ -1,5 +1,5 @@
 """What two changes to the adaptive test would buy, before either is built
-into `estimators.adaptive` (issue 5), on adaptive_testing.py's split (the
+into `estimators.adaptive`, on adaptive_testing.py's split (the
 first of 5 seeded folds over models; held-out 20%):
 
 - start: the test's first round asks the `START` items that supervised
@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tinytasks.estimators import TinyEstimator, score_metrics  # noqa: E402
-from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest, score_slope  # noqa: E402
-from tinytasks.estimators.adaptive_map import adaptive_features  # noqa: E402
+from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest  # noqa: E402
+from tinytasks.estimators.measurement import measurement_features, score_slope  # noqa: E402
 from tinytasks.estimators.anchors import select_anchors  # noqa: E402
 from tinytasks.estimators.score_map import ScoreMap  # noqa: E402
 from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
@@ -63,10 +63,10 @@ def replay(est: TinyEstimator, answers: np.ndarray, start: np.ndarray, slope: fl
 
 
 def features(est: TinyEstimator, answers: np.ndarray, slope: float, with_answers: bool) -> np.ndarray:
-    summary, ability = adaptive_features(est, answers, slope)
+    summary, ability = measurement_features(est.calibration, answers, slope)
     if not with_answers:
         return summary
-    filled = est.bank_.complete_answers(ability.theta, answers, est.anchors_.items)
+    filled = est.calibration.bank.complete_answers(ability.theta, answers, est.anchors_.items)
     return np.column_stack([summary, np.round(filled, 6)])
 
 
@@ -85,7 +85,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     data = load_source(bench, root)
     y, s = data.responses, data.scores
     train, test, _, est = split_and_fit(y, s, "supervised", seed)
-    slope = score_slope(est, seed=seed)
+    slope = score_slope(est.calibration, est.score_map_, seed=seed)
     cal, new = y[train][:, est.anchors_.items], y[test][:, est.anchors_.items]
     top = s[test] >= np.quantile(s[test], 0.9)
     fixed = est.predict(new)  # the whole pool, fixed: a reference for the top decile's coverage
@@ -96,7 +96,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     for name, (n_start, with_answers) in VARIANTS.items():
         start = np.array([], int)
         if n_start:
-            picked = select_anchors(est.anchor_bank, n_start, "supervised", seed, responses=cal, scores=s[train])
+            picked = select_anchors(est.calibration.anchor_bank, n_start, "supervised", seed, responses=cal, scores=s[train])
             start = picked.items
         runs = [replay(est, ans, start, slope) for ans in (cal, new)]
         rows = out["variants"][name] = {}

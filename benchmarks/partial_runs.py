@@ -39,7 +39,7 @@ def masks(n_models: int, est: TinyEstimator, rng) -> dict[str, np.ndarray]:
     n = est.anchors_.items.size
     keep = rng.random((n_models, n)) < rng.uniform(0.1, 0.7, size=(n_models, 1))
     keep[np.arange(n_models), rng.integers(n, size=n_models)] = True
-    order = spread_order(est.anchor_bank)
+    order = spread_order(est.calibration.anchor_bank)
 
     def first(k: int, in_order: np.ndarray) -> np.ndarray:
         m = np.zeros(n, bool)

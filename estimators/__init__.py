@@ -10,7 +10,8 @@ from .param_file import (ParamFileError, load_estimator, load_joint, read_param_
                          write_param_file)
 from .pool_score import POOL_ESTIMATORS, pool_accuracy
 from .tables import read_responses_csv, read_scores_csv
-from .tiny_estimator import ScoreEstimate, TinyEstimator
+from .calibration import ScoreEstimate
+from .tiny_estimator import TinyEstimator
 from .validation import cross_validate, score_metrics
 
 __all__ = [

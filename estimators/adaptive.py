@@ -6,9 +6,9 @@ After each round the ability posterior is summarised by its mode (MAP) and
 Laplace covariance Sigma, vectorised over models. The quantity to learn is
 the full score as a function of ability, h(theta): the p-IRT pool accuracy at
 theta, put on the full-score scale by the slope of the estimator's own score
-map (`score_slope`). Its standard error sqrt(g' Sigma g), g the gradient of h
-at the MAP, is the *measurement* error of the score, which drives the choice
-of items. The estimate and interval (`AdaptiveScoreMaps`, fitted on the
+map (`measurement.score_slope`). Its standard error sqrt(g' Sigma g), g the
+gradient of h at the MAP, is the *measurement* error of the score, which
+drives the choice of items. The estimate and interval (`AdaptiveScoreMaps`, fitted on the
 calibration models' own adaptive tests) also carry the error of the map from
 ability to full score; the stopping rule uses that total standard error
 (interval half-width / z), so a target below the map's own error is never
@@ -29,19 +29,34 @@ Exposure control is randomesque: each pick is drawn at random among the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol
 
 import numpy as np
 from scipy.stats import norm
 
-from .ability import estimate_ability
+from .calibration import Calibration, ScoreEstimate
 from .checks import as_response_matrix, check_n_items
-
-if TYPE_CHECKING:
-    from .tiny_estimator import TinyEstimator
+from .measurement import score_measurement, score_slope
+from .score_map import ScoreMap
 
 SELECTION_RULES = ("score_variance", "fisher", "d_optimal", "random")
-SLOPE_SAMPLE = 2000  # simulated calibration-like models used to put h on the score scale
+
+
+class AdaptiveMaps(Protocol):
+    lengths: list[int]
+    slope: float
+
+
+class FittedEstimator(Protocol):
+    """What an adaptive test needs of a fitted estimator (TinyEstimator has it)."""
+
+    calibration: Calibration
+    score_map_: ScoreMap
+    adaptive_: AdaptiveMaps | None
+
+    def check_fitted(self) -> None: ...
+
+    def predict_adaptive(self, answers) -> ScoreEstimate: ...
 
 
 @dataclass(frozen=True)
@@ -75,53 +90,6 @@ class AdaptiveSettings:
             raise ValueError(f"target_se must be a positive number of score points, got {self.target_se}")
 
 
-def score_slope(estimator: "TinyEstimator", n: int = SLOPE_SAMPLE, seed: int = 0) -> float:
-    """Full-score points per point of p-IRT pool accuracy, as the estimator's
-    score map has it: a line fitted to the map's estimates for models drawn
-    from the ability prior with answers simulated from the IRT model."""
-    rng = np.random.default_rng(seed)
-    prior = estimator.prior_
-    theta = rng.multivariate_normal(prior.mean, prior.cov, size=n)
-    answers = (rng.random((n, estimator.anchors_.items.size)) < estimator.anchor_bank.icc(theta)).astype(float)
-    feats, _, _ = estimator._features(answers)
-    pool_points = 100 * estimator.bank_.icc(theta).mean(1)
-    slope = np.polyfit(pool_points, estimator.score_map_.predict_point(feats), 1)[0]
-    return float(max(slope, 1e-3))
-
-
-@dataclass
-class ScoreMeasurement:
-    """Per model: MAP ability, its Laplace covariance, the gradient of h
-    there, and the standard error of the score (points) it implies."""
-
-    theta: np.ndarray
-    cov: np.ndarray
-    gradient: np.ndarray
-    se: np.ndarray
-
-
-def score_measurement(estimator: "TinyEstimator", answers: np.ndarray, slope: float) -> ScoreMeasurement:
-    """The ability posterior after `answers` (models x anchors, NaN = not
-    asked; a model may have none yet) and the score SE it leaves."""
-    prior = estimator.prior_
-    n = answers.shape[0]
-    theta, cov = np.tile(prior.mean, (n, 1)), np.tile(prior.cov, (n, 1, 1))
-    seen = ~np.isnan(answers).all(1)
-    if seen.any():
-        est = estimate_ability(answers[seen], estimator.anchor_bank, "map", prior)
-        theta[seen], cov[seen] = est.theta, est.cov
-    g = score_gradient(estimator, theta, slope)
-    return ScoreMeasurement(theta, cov, g, np.sqrt(np.einsum("nd,nde,ne->n", g, cov, g)))
-
-
-def score_gradient(estimator: "TinyEstimator", theta: np.ndarray, slope: float) -> np.ndarray:
-    """The gradient of h, the full score as a function of ability (points
-    per unit of ability), at `theta` (models x dims)."""
-    pool = estimator.bank_
-    p = pool.icc(theta)
-    return slope * 100 * (p * (1 - p)) @ pool.slopes / pool.n_items
-
-
 class AdaptiveTest:
     """Adaptive tests of `n_models` models at once over `estimator`'s anchors.
 
@@ -129,12 +97,13 @@ class AdaptiveTest:
     (default: all). Use `next_items` / `record` in rounds, or `run`.
     """
 
-    def __init__(self, estimator: "TinyEstimator", n_models: int = 1, settings: AdaptiveSettings | None = None,
+    def __init__(self, estimator: FittedEstimator, n_models: int = 1, settings: AdaptiveSettings | None = None,
                  available: np.ndarray | None = None, slope: float | None = None):
-        estimator._check_fitted()
+        estimator.check_fitted()
         self.estimator = estimator
+        self.calibration = estimator.calibration
         self.settings = settings or AdaptiveSettings()
-        n_items = estimator.anchors_.items.size
+        n_items = self.calibration.n_anchors
         self.available = np.ones((n_models, n_items), bool) if available is None else np.asarray(available, bool)
         if self.available.shape != (n_models, n_items):
             raise ValueError(f"available must be {n_models} x {n_items} (models x anchors), got {self.available.shape}")
@@ -143,14 +112,15 @@ class AdaptiveTest:
                              "(TinyEstimator.fit_adaptive, or a parameter file fitted with them)")
         if slope is None:  # a fitted estimator carries the slope its adaptive score maps were fitted with
             fitted = estimator.adaptive_
-            slope = fitted.slope if fitted is not None else score_slope(estimator, seed=self.settings.seed)
+            slope = (fitted.slope if fitted is not None
+                     else score_slope(self.calibration, estimator.score_map_, seed=self.settings.seed))
         self.slope = float(slope)
         self.answers = np.full((n_models, n_items), np.nan)
         self.order = np.full((n_models, min(self.settings.max_items, n_items)), -1)
         self.n_asked = np.zeros(n_models, int)
         self.se_trace = np.full(self.order.shape, np.nan)  # score SE after each answer
         self._rng = np.random.default_rng(self.settings.seed)
-        m = score_measurement(estimator, self.answers, self.slope)  # the prior, before any answer
+        m = score_measurement(self.calibration, self.answers, self.slope)  # the prior, before any answer
         self.theta, self.cov, self.gradient, self.se = m.theta, m.cov, m.gradient, m.se
 
     @property
@@ -160,7 +130,7 @@ class AdaptiveTest:
     # ---- state ---------------------------------------------------------
     def _update(self, rows: np.ndarray) -> None:
         """Recompute the ability and score SE of `rows` from their answers."""
-        m = score_measurement(self.estimator, self.answers[rows], self.slope)
+        m = score_measurement(self.calibration, self.answers[rows], self.slope)
         self.theta[rows], self.cov[rows], self.gradient[rows], self.se[rows] = m.theta, m.cov, m.gradient, m.se
 
     def total_se(self, rows: np.ndarray) -> np.ndarray:
@@ -186,7 +156,7 @@ class AdaptiveTest:
     # ---- choosing ------------------------------------------------------
     def _criterion(self, rows: np.ndarray) -> np.ndarray:
         rule = self.settings.rule
-        bank = self.estimator.anchor_bank
+        bank = self.calibration.anchor_bank
         if rule == "random":
             return self._rng.random((rows.size, bank.n_items))
         p = bank.icc(self.theta[rows])
@@ -262,11 +232,11 @@ class AdaptiveTest:
         return out
 
 
-def simulate_adaptive(estimator: "TinyEstimator", anchor_responses, settings: AdaptiveSettings | None = None,
+def simulate_adaptive(estimator: FittedEstimator, anchor_responses, settings: AdaptiveSettings | None = None,
                       slope: float | None = None) -> AdaptiveTest:
     """Replay known answers (models x anchors, NaN = no answer on record) as
     adaptive tests; read the result with `.responses(first=k)`, `.n_asked`."""
     y = as_response_matrix(anchor_responses, name="anchor responses")
-    check_n_items(y, estimator.anchors_.items.size, what="the anchor set")
+    check_n_items(y, estimator.calibration.n_anchors, what="the anchor set")
     test = AdaptiveTest(estimator, y.shape[0], settings, available=~np.isnan(y), slope=slope)
     return test.run(lambda rows, items: y[rows, items])

@@ -24,18 +24,16 @@ lz at each length, because adaptively chosen items make lz less spread out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .ability import estimate_ability
-from .adaptive import AdaptiveSettings, score_measurement, score_slope, simulate_adaptive
+from .adaptive import AdaptiveSettings, FittedEstimator, simulate_adaptive
+from .calibration import SCORE_RANGE, Calibration, ScoreEstimate
 from .checks import as_response_matrix, as_scores, check_n_items
-from .person_fit import PersonFitCheck, lz_statistic
+from .extrapolation import ExtrapolationGuard
+from .measurement import measurement_features, score_slope
+from .person_fit import PersonFitCheck
 from .score_map import ScoreMap
-
-if TYPE_CHECKING:
-    from .tiny_estimator import ScoreEstimate, TinyEstimator
 
 ADAPTIVE_LENGTHS = (5, 10, 15, 20, 25, 30, 40, 50, 60, 80)
 MIN_ANCHORS = 20  # fewer anchors leave nothing to adapt
@@ -55,28 +53,29 @@ class AdaptiveScoreMaps:
     rule: str
 
     @classmethod
-    def fit(cls, estimator: "TinyEstimator", anchor_responses, scores, rule: str = "score_variance",
-            seed: int = 0) -> "AdaptiveScoreMaps":
+    def fit(cls, estimator: FittedEstimator, anchor_responses, scores, rule: str = "score_variance",
+            seed: int = 0, level: float = 0.95) -> "AdaptiveScoreMaps":
         """Replay the calibration models' answers to `estimator`'s anchors
         (models x anchors) as adaptive tests and fit a map per length."""
         y = as_response_matrix(anchor_responses, name="anchor responses")
-        n_anchors = estimator.anchors_.items.size
+        calibration = estimator.calibration
+        n_anchors = calibration.n_anchors
         check_n_items(y, n_anchors, what="the anchor set")
         s = as_scores(scores, y.shape[0])
         if n_anchors < MIN_ANCHORS:
             raise ValueError(f"adaptive testing needs at least {MIN_ANCHORS} anchors to choose from; "
                              f"this estimator has {n_anchors}")
         lengths = [k for k in ADAPTIVE_LENGTHS if k < n_anchors]
-        slope = score_slope(estimator, seed=seed)
+        slope = score_slope(calibration, estimator.score_map_, seed=seed)
         run = simulate_adaptive(estimator, y, AdaptiveSettings(max_items=lengths[-1], rule=rule, seed=seed), slope)
         maps, ranges, checks = [], [], []
         for k in lengths:
             answers = run.responses(first=k)
-            feats, ability = adaptive_features(estimator, answers, slope)
-            maps.append(ScoreMap.fit(feats, s, feats.shape[1], level=estimator.level, seed=seed))
+            feats, ability = measurement_features(calibration, answers, slope)
+            maps.append(ScoreMap.fit(feats, s, feats.shape[1], level=level, seed=seed))
             pool = feats[:, -1]
             ranges.append((float(pool.min()), float(pool.max())))
-            checks.append(PersonFitCheck.fit(lz_statistic(answers, estimator.anchor_bank.icc(ability.theta))))
+            checks.append(PersonFitCheck.fit(calibration.lz(answers, ability.theta)))
         return cls(lengths, maps, ranges, checks, slope, rule)
 
     def _length_index(self, n_answered: np.ndarray) -> np.ndarray:
@@ -86,19 +85,20 @@ class AdaptiveScoreMaps:
                              f"got {int(n_answered[short][0])}")
         return np.searchsorted(self.lengths, n_answered, side="right") - 1
 
-    def predict(self, estimator: "TinyEstimator", answers) -> "ScoreEstimate":
-        """Estimates from adaptive tests' answers (models x anchors, NaN = not asked)."""
-        from .tiny_estimator import SCORE_RANGE, ScoreEstimate
-
+    def predict(self, calibration: Calibration, guard: ExtrapolationGuard, answers,
+                level: float = 0.95) -> ScoreEstimate:
+        """Estimates from adaptive tests' answers (models x anchors, NaN = not
+        asked); `guard`, the fixed anchor set's extrapolation guard, widens
+        the interval in the tails."""
         y = as_response_matrix(answers, name="adaptive answers")
-        check_n_items(y, estimator.anchors_.items.size, what="the anchor set")
+        check_n_items(y, calibration.n_anchors, what="the anchor set")
         n_answered = (~np.isnan(y)).sum(1)
         which = self._length_index(n_answered)
-        feats, est = adaptive_features(estimator, y, self.slope)
+        feats, est = measurement_features(calibration, y, self.slope)
         theta = est.theta
         score, lower, upper = (np.empty(y.shape[0]) for _ in range(3))
         extrapolated, misfit = np.zeros(y.shape[0], bool), np.zeros(y.shape[0], bool)
-        lz = lz_statistic(y, estimator.anchor_bank.icc(theta))
+        lz = calibration.lz(y, theta)
         for i in np.unique(which):  # one map per test length present, a handful at most
             rows = which == i
             score[rows], lower[rows], upper[rows] = self.maps[i].predict(feats[rows])
@@ -106,8 +106,7 @@ class AdaptiveScoreMaps:
             extrapolated[rows] = (feats[rows, -1] < lo) | (feats[rows, -1] > hi)
             misfit[rows] = self.person_fit[i].flags(lz[rows])
         # The anchors not asked count at their predicted probability, as on a partial run of the fixed set.
-        _, g_lower, g_upper, beyond = estimator.guard_.apply(estimator._expected_accuracy(y, theta), score,
-                                                             lower, upper)
+        _, g_lower, g_upper, beyond = guard.apply(calibration.expected_accuracy(y, theta), score, lower, upper)
         lower, upper = np.minimum(lower, g_lower), np.maximum(upper, g_upper)
         low, high = SCORE_RANGE
         score, lower, upper = (np.clip(v, low, high) for v in (score, lower, upper))
@@ -115,7 +114,7 @@ class AdaptiveScoreMaps:
             score=score, lower=lower, upper=upper, theta=theta, theta_se=est.se, accuracy=np.nanmean(y, 1),
             n_answered=n_answered, n_anchors=int(y.shape[1]), extrapolated=extrapolated | beyond,
             map_score=score.copy(),
-            lz=lz, misfit=misfit, level=estimator.level,
+            lz=lz, misfit=misfit, level=level,
         )
 
     def to_dict(self) -> dict:
@@ -131,14 +130,3 @@ class AdaptiveScoreMaps:
                    [tuple(r) for r in d["pool_range"]], [PersonFitCheck.from_dict(c) for c in d["person_fit"]],
                    float(d["slope"]), str(d["rule"]))
 
-
-def adaptive_features(estimator: "TinyEstimator", answers: np.ndarray, slope: float):
-    """(features, EAP AbilityEstimate); the features are the EAP ability, score measurement SE and p-IRT
-    pool accuracy (answers where given, predictions elsewhere)."""
-    from .tiny_estimator import FEATURE_DECIMALS
-
-    est = estimate_ability(answers, estimator.anchor_bank, "eap", estimator.prior_)
-    se = score_measurement(estimator, answers, slope).se
-    p_pool = estimator.bank_.complete_answers(est.theta, answers, estimator.anchors_.items)
-    feats = np.column_stack([est.theta, se, p_pool.mean(1)])
-    return np.round(feats, FEATURE_DECIMALS), est

@@ -3,7 +3,7 @@ what the model's estimates on the other tasks say.
 
 A model's six leaderboard scores are correlated, and so are the estimates'
 errors with the other tasks' scores (a model strong on ARC but estimated
-weak on HellaSwag from six anchors probably is not). Per task, gradient
+weak on HellaSwag from a few anchors probably is not). Per task, gradient
 boosted trees learn the error of that task's estimate from all tasks'
 estimates, on held-out estimates of calibration models (estimates of models
 the per-task estimators were not fitted on, so the errors are real ones).

@@ -21,17 +21,13 @@ which erred less there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .adaptive import score_slope
-from .adaptive_map import adaptive_features
+from .calibration import Calibration
 from .checks import as_response_matrix, as_scores
+from .measurement import measurement_features, score_slope
 from .score_map import ScoreMap
-
-if TYPE_CHECKING:
-    from .tiny_estimator import TinyEstimator
 
 PARTIAL_MAP_BELOW = 0.8  # share of anchors answered below which a run is scored by the partial map
 
@@ -61,20 +57,22 @@ class PartialScoreMap:
     slope: float
 
     @classmethod
-    def fit(cls, estimator: "TinyEstimator", anchor_responses, scores, seed: int = 0) -> "PartialScoreMap":
-        """Fit on the calibration models' answers to `estimator`'s anchors
-        (models x anchors, NaN where a model has none), randomly masked."""
+    def fit(cls, calibration: Calibration, score_map: ScoreMap, anchor_responses, scores, level: float = 0.95,
+            seed: int = 0) -> "PartialScoreMap":
+        """Fit on the calibration models' answers to the anchors (models x
+        anchors, NaN where a model has none), randomly masked; `score_map`,
+        the full map, sets the slope from ability to score."""
         y = as_response_matrix(anchor_responses, name="anchor responses")
         s = as_scores(scores, y.shape[0])
         masked = np.where(random_masks(*y.shape, seed), y, np.nan)
         kept = ~np.isnan(masked).all(1)  # a model missing the one anchor its mask forced is left out
-        slope = score_slope(estimator, seed=seed)
-        feats, _ = adaptive_features(estimator, masked[kept], slope)
-        return cls(ScoreMap.fit(feats, s[kept], feats.shape[1], level=estimator.level, seed=seed), slope)
+        slope = score_slope(calibration, score_map, seed=seed)
+        feats, _ = measurement_features(calibration, masked[kept], slope)
+        return cls(ScoreMap.fit(feats, s[kept], feats.shape[1], level=level, seed=seed), slope)
 
-    def predict(self, estimator: "TinyEstimator", answers: np.ndarray):
+    def predict(self, calibration: Calibration, answers: np.ndarray):
         """(score, lower, upper) from answers to some anchors (NaN = none)."""
-        feats, _ = adaptive_features(estimator, answers, self.slope)
+        feats, _ = measurement_features(calibration, answers, self.slope)
         return self.map.predict(feats)
 
     def to_dict(self) -> dict:

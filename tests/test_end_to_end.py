@@ -125,7 +125,7 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
     assert verified.returncode == 0, verified.stdout + verified.stderr[-2000:]
 
     est, _, _ = load_task_params(TASK)
-    doc_keys = [keys[i] for i in spread_order(est.anchor_bank)]  # the task's doc order
+    doc_keys = [keys[i] for i in spread_order(est.calibration.anchor_bank)]  # the task's doc order
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
     plain = lm_eval.simple_evaluate(
         model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[TASK], batch_size=4, device="cpu",

@@ -111,7 +111,7 @@ def test_runs_that_answered_few_anchors_keep_calibrated_intervals_on_held_out_mo
     answered = rng.random(rows.shape) < rng.uniform(0.1, 0.7, size=(len(rows), 1))
     answered[:, 0] = True
     first_quarter = np.zeros(rows.shape[1], bool)
-    first_quarter[spread_order(est.anchor_bank)[: rows.shape[1] // 4]] = True
+    first_quarter[spread_order(est.calibration.anchor_bank)[: rows.shape[1] // 4]] = True
     complete = est.predict(rows)
     for mask in (answered, np.broadcast_to(first_quarter, rows.shape)):
         res = est.predict(np.where(mask, rows, np.nan))
@@ -122,24 +122,24 @@ def test_runs_that_answered_few_anchors_keep_calibrated_intervals_on_held_out_mo
 
 
 def test_an_answer_pattern_unlike_every_calibration_models_is_read_as_a_typical_one():
-    """tiny_truthfulqa: the easiest 40% of anchors right is a typical pattern,
+    """tiny_truthfulqa_pool: the easiest 40% of anchors right is a typical pattern,
     left alone; the hardest 40% right would move the map's estimate by about
     20 points, far more than any calibration model's answers did, so it is
     estimated as a typical pattern of its ability and accuracy, flagged, with
     an interval spanning both."""
     from tinytasks.scoring import load_task_params
 
-    est, _, _ = load_task_params("tiny_truthfulqa")
-    order = np.argsort(-est.anchor_bank.intercepts)  # easiest first
+    est, _, _ = load_task_params("tiny_truthfulqa_pool")
+    order = np.argsort(-est.calibration.anchor_bank.intercepts)  # easiest first
     k = int(0.4 * order.size)
     typical, reversed_ = np.zeros((2, order.size))
     typical[order[:k]] = 1
     reversed_[order[-k:]] = 1
     p = est.predict(np.vstack([typical, reversed_]))
     assert not p.misfit[0] and p.score[0] == p.map_score[0]
-    assert p.map_score[1] - p.score[0] > 2 * est.pattern_limit_  # what the answers' own weights say
-    feats, _, _ = est._features(np.vstack([typical, reversed_]))
-    typical_map = est.score_map_.predict_point(est._typical_features(feats))
+    assert p.map_score[1] - p.score[0] > 2 * est.pattern_guard_.limit  # what the answers' own weights say
+    feats, _, _ = est.calibration.features(np.vstack([typical, reversed_]))
+    typical_map = est.score_map_.predict_point(est.calibration.typical_features(feats))
     assert p.misfit[1] and p.score[1] == pytest.approx(typical_map[1])  # moved fully: beyond twice the limit
     # its own ability differs from the easy pattern's, so the two typical
     # estimates differ too, by far less than the map's reading of the answers
@@ -149,10 +149,12 @@ def test_an_answer_pattern_unlike_every_calibration_models_is_read_as_a_typical_
 
 
 def test_no_calibration_models_answers_trip_the_pattern_guard(mmlu_data):
+    from tinytasks.estimators.pattern_guard import pattern_shift
+
     est = TinyEstimator(30, "stratified", 2).fit(mmlu_data.responses[:1500], mmlu_data.scores[:1500])
     ya = mmlu_data.responses[:1500, est.anchors_.items]
-    shift = np.abs(est._pattern_contribution(est._features(ya)[0]))
-    assert shift.max() == est.pattern_limit_ > 0
+    shift = np.abs(pattern_shift(est.calibration, est.score_map_, est.calibration.features(ya)[0]))
+    assert shift.max() == est.pattern_guard_.limit > 0
     p = est.predict(ya)
     assert not np.any(p.misfit & ~est.person_fit_.flags(p.lz))  # nothing flagged by the guard alone
 
@@ -191,3 +193,25 @@ def test_parameter_file_arrays_and_adaptive_maps_are_checked(tmp_path):
     shutil.copy(other / "params.npz", tmp_path / "params.npz")
     with pytest.raises(ParamFileError, match="params.npz"):
         read_param_document(tmp_path / "params.json")
+
+
+def test_report_cross_validation_chooses_anchors_without_the_models_it_scores(monkeypatch):
+    """The reports' error is nested: every anchor choice inside the
+    cross-validation sees only its fold's training models."""
+    from conftest import simulate_2pl
+    from tinytasks.estimators import anchors, tiny_estimator
+    from tinytasks.estimators.validation import cross_validate_budgets
+
+    y, theta, _, _ = simulate_2pl(120, 20, seed=3)
+    scores = 50 + 15 * theta[:, 0]
+    seen = []
+    real = anchors.select_anchors
+
+    def recording(*args, responses=None, **kwargs):
+        seen.append(None if responses is None else responses.shape[0])
+        return real(*args, responses=responses, **kwargs)
+
+    monkeypatch.setattr(tiny_estimator, "select_anchors", recording)
+    results = cross_validate_budgets(y, scores, lambda b: TinyEstimator(b, "supervised", 1, 0), [8], n_folds=3)
+    assert seen and all(n is not None and n <= 80 for n in seen)  # 2/3 of 120 models, or fewer (inner folds)
+    assert np.isfinite(results[8].metrics["tiny"]["mae"])

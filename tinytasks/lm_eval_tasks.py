@@ -40,7 +40,7 @@ def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
     rows = []
     # Docs in an order whose every prefix spreads over the difficulty range,
     # so that `--limit k` runs a stratified subset of the anchors.
-    for i in spread_order(est.anchor_bank):
+    for i in spread_order(est.calibration.anchor_bank):
         a = anchors[i]
         doc = dict(by_key[a["key"]])
         doc.update(key=a["key"], fewshot_prefix=a.get("fewshot_prefix", ""), tiny_task=task)
