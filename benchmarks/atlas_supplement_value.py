@@ -40,7 +40,7 @@ def ridge_mae(x: np.ndarray, y: np.ndarray, seed: int) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--benchmarks", default="arc,gsm8k,truthfulqa,winogrande")
+    ap.add_argument("--benchmarks", default="arc,gsm8k,hellaswag,truthfulqa,winogrande")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "atlas_supplement_value"))
     a = ap.parse_args()

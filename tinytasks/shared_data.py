@@ -81,12 +81,8 @@ SOURCES = {
     "winogrande": Source("winogrande", **_mb(("winogrande-4PL-MAP-0.005-seed=1",),
                                              ("winogrande-secondary", "winogrande"),
                                              fmt="Winogrande 5-shot, partial scoring, acc", atlas="winogrande")),
-    "hellaswag": Source(
-        "hellaswag", responses=("responses/atlas/response_matrix_tinyhellaswag.csv",),
-        scores="leaderboard/open-llm-leaderboard.csv", score_column="hellaswag", model_column="name",
-        items_parquets=(f"{MB}/items/hellaswag.parquet", f"{MB}/items/hellaswag-secondary.parquet"),
-        id_column="metabench_idx", prompts=(), licence=ATLAS_LICENCE, lm_eval_format="HellaSwag 10-shot, acc_norm",
-    ),
+    "hellaswag": Source("hellaswag", **_mb(("hellaswag-lm-seed=1",), ("hellaswag-secondary", "hellaswag"),
+                                           fmt="HellaSwag 10-shot, acc_norm", atlas="hellaswag")),
 }
 
 
