@@ -62,9 +62,9 @@ class Reference:
 
 
 REFERENCES = {
-    "truthfulqa": Reference("tiny_truthfulqa", "truthfulqa_mc2_reference", "mc2", None, "load_truthfulqa"),
-    "mmlu": Reference("tiny_mmlu", "mmlu_reference", "acc", "subject", "load_mmlu"),
-    "winogrande": Reference("tiny_winogrande", "winogrande_reference", "acc", None, "load_winogrande"),
+    "truthfulqa": Reference("tiny_truthfulqa_pool", "truthfulqa_mc2_reference", "mc2", None, "load_truthfulqa"),
+    "mmlu": Reference("tiny_mmlu_pool", "mmlu_reference", "acc", "subject", "load_mmlu"),
+    "winogrande": Reference("tiny_winogrande_pool", "winogrande_reference", "acc", None, "load_winogrande"),
 }
 # A model name "<packaged model>@<noise>" is a copy of the packaged model with
 # Gaussian weight noise of <noise> times each tensor's std (a stand-in for an

@@ -1,27 +1,21 @@
-"""The Open LLM Leaderboard average from the six tiny tasks, and the joint
-estimate: errors and interval coverage on held-out models that have all six.
+"""The Open LLM Leaderboard average from a lineup's six tiny tasks, and the
+joint estimate: errors and interval coverage on held-out models that have all six.
 
 5-fold CV over the models present in every benchmark's shared data; each
-benchmark's estimator is configured as the shipped one (`tinytasks
-fit-shared`: every pool item with text as an anchor, 3-D IRT; HellaSwag has
-text for 6 items) and fitted on all of its models outside the test fold.
+task of the lineup is configured as `tinytasks fit-shared` configures it and
+fitted on all of its benchmark's models outside the test fold.
 Two intervals for the average of the six estimates:
 - "bounds mean": the mean of the six lower and of the six upper bounds (what
-  the tiny_leaderboard group prints); right if the six errors were perfectly
-  correlated, too wide otherwise;
+  the group prints); right if the six errors were perfectly correlated, too
+  wide otherwise;
 - "independent": half-width sqrt(sum of squared half-widths) / 6, right if
   the six errors were independent.
 Then the joint estimate (`tinytasks average` with all six tasks): per task,
 own vs joint estimate, the joint corrections fitted without the scored models.
 Also printed: the correlation matrix of the six tasks' errors.
 
-    python benchmarks/leaderboard_average.py     # ~11 min on 2 cores (1,150 models since ARC and GSM8K were merged)
-    python benchmarks/leaderboard_average.py --budget 25   # tiny_leaderboard_25 -> results/leaderboard_average_25
-
-With `--budget K` each task has at most K anchors, chosen as `tinytasks
-fit-shared --budget K` chooses them (HellaSwag keeps its 6): the
-tiny_leaderboard_25 group for K = 25. Its joint rows say what a joint
-estimate would do for those tasks; none is shipped for them.
+    python benchmarks/leaderboard_average.py                                # tiny_leaderboard_pool, about an hour
+    python benchmarks/leaderboard_average.py --group tiny_leaderboard_25    # -> results/leaderboard_average_25
 """
 
 from __future__ import annotations
@@ -38,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from tinytasks.estimators.comparison import average_estimates  # noqa: E402
 from tinytasks.estimators.validation import score_metrics  # noqa: E402
 from tinytasks.fitting import FitSettings  # noqa: E402
+from tinytasks.registry import GROUPS  # noqa: E402
 from tinytasks.joint_fitting import held_out_estimates, joint_validation, joint_report_markdown  # noqa: E402
 
 from results_io import write_results  # noqa: E402
@@ -45,9 +40,10 @@ from results_io import write_results  # noqa: E402
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", type=int, default=None, help="anchors per task (default: the whole eligible pool)")
+    ap.add_argument("--group", default="tiny_leaderboard_pool", choices=list(GROUPS),
+                    help="the lineup whose six tasks are averaged")
     args = ap.parse_args()
-    h = held_out_estimates(FitSettings(budget=args.budget))
+    h = held_out_estimates(FitSettings(), args.group)
     benches = h.benchmarks
     avg, truth = h.score.mean(1), h.truth.mean(1)
     bounds = (h.lower.mean(1), h.upper.mean(1))
@@ -64,10 +60,8 @@ def main() -> int:
         "joint": joint,
     }
     a, i = report["average_bounds_mean"], report["average_independent"]
-    group, config = ("tiny_leaderboard", "configured as shipped") if args.budget is None else (
-        f"tiny_leaderboard_{args.budget}", f"with at most {args.budget} anchors (supervised choice)")
-    if args.budget is not None:
-        report["budget"] = args.budget
+    group, config = args.group, "configured as shipped"
+    report["group"] = group
     lines = [f"# Leaderboard average of the six tiny tasks of {group} (held-out models with all six)", "",
              f"{len(h.models)} models, 5-fold CV, each task {config}. Average of six 0-100 scores.", "",
              "| interval | MAE of average | 95% cover | mean width |", "| --- | --- | --- | --- |",
@@ -76,8 +70,10 @@ def main() -> int:
              "Per-task MAE: " + ", ".join(f"{b} {v:.2f}" for b, v in report["per_task_mae"].items()), "",
              "Correlation of the six tasks' errors (" + ", ".join(benches) + "):", ""]
     lines += ["    " + " ".join(f"{v:6.2f}" for v in r) for r in corr]
-    lines += ["", joint_report_markdown({"n_models": len(h.models), "validation": joint}).replace("# ", "## ", 1)]
-    name = "leaderboard_average" + ("" if args.budget is None else f"_{args.budget}")
+    lines += ["", joint_report_markdown({"group": group, "n_models": len(h.models),
+                                         "validation": joint}).replace("# ", "## ", 1)]
+    name = {"tiny_leaderboard_pool": "leaderboard_average", "tiny_leaderboard_25": "leaderboard_average_25"}.get(
+        group, f"leaderboard_average_{group}")
     write_results(ROOT / "benchmarks" / "results" / name, lines, report)
     return 0
 

@@ -27,6 +27,8 @@ from tinytasks.packaged_models import ensure_hf_folder  # noqa: E402
 from tinytasks.estimators.comparison import average_estimates  # noqa: E402
 from tinytasks.registry import GROUPS, TASK_CONFIG_DIR  # noqa: E402
 
+BATCH_SIZE = {"gemma3-270m": 2}  # its 262k-token vocabulary took ~24 GB at batch size 8
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -46,7 +48,8 @@ def main() -> int:
         folder = ensure_hf_folder(name)
         t0 = time.perf_counter()
         res = lm_eval.simple_evaluate(model="hf", model_args=f"pretrained={folder},dtype=float32", tasks=[a.task],
-                                      limit=a.limit, batch_size=8, device="cpu", task_manager=tm)
+                                      limit=a.limit, batch_size=BATCH_SIZE.get(name, 8), device="cpu",
+                                      task_manager=tm)
         seconds = time.perf_counter() - t0
         members = GROUPS.get(a.task, [a.task])
         for task in members:

@@ -3,7 +3,7 @@ import pytest
 
 from tinytasks.estimators import TinyEstimator, load_estimator, write_param_file
 from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest, simulate_adaptive
-from tinytasks.estimators.adaptive_map import adaptive_features
+from tinytasks.estimators.measurement import measurement_features
 
 N_TRAIN = 2600
 
@@ -53,7 +53,7 @@ def test_guard_widens_the_interval_of_a_model_among_the_strongest(adaptive_fit):
     est, y, _ = adaptive_fit
     answers = simulate_adaptive(est, np.ones((1, y.shape[1])), AdaptiveSettings(max_items=20)).responses()
     res = est.predict_adaptive(answers)
-    feats, _ = adaptive_features(est, answers, est.adaptive_.slope)
+    feats, _ = measurement_features(est.calibration, answers, est.adaptive_.slope)
     by_map = est.adaptive_.maps[est.adaptive_.lengths.index(20)].predict(feats)
     score, lower, upper = (np.clip(v, 0, 100) for v in by_map)
     assert res.score[0] == pytest.approx(score[0])
@@ -110,12 +110,24 @@ def test_bad_use_is_refused(adaptive_fit):
         plain.predict_adaptive(y[:1])
 
 
-def test_adaptive_run_refuses_tasks_it_cannot_adapt(shared_data, monkeypatch):
+def test_every_shipped_task_adapts_and_a_task_without_maps_is_refused(shared_data, monkeypatch):
     from tinytasks.adaptive_run import run_adaptive
 
     monkeypatch.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     with pytest.raises(ValueError, match="unknown tiny task 'tiny_nope'"):
         run_adaptive(None, ["tiny_nope"], AdaptiveSettings())
+    from tinytasks import adaptive_run
+    from tinytasks.registry import BENCHMARK_OF_TASK
+
+    assert all(adaptive_run.load_task_params(t, adaptive=True)[0].adaptive_ is not None for t in BENCHMARK_OF_TASK)
+    real = adaptive_run.load_task_params
+
+    def without_maps(task, adaptive=False):
+        est, meta, sha = real(task, adaptive)
+        est.adaptive_ = None
+        return est, meta, sha
+
+    monkeypatch.setattr(adaptive_run, "load_task_params", without_maps)
     with pytest.raises(ValueError, match="tiny_hellaswag has no adaptive score maps"):
         run_adaptive(None, ["tiny_hellaswag"], AdaptiveSettings())

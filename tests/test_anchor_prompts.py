@@ -4,7 +4,7 @@ calibration data was recorded: same prompt text, same choices, same gold."""
 import pandas as pd
 import pytest
 
-from tinytasks.registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from tinytasks.registry import TASK_CONFIG_DIR, task_name
 
 # Benchmarks with metabench's recorded prompts (HellaSwag's come from ATLAS,
 # which has none). Winogrande's partial scoring puts the item in the choices:
@@ -37,7 +37,7 @@ def task_dict(shared_data):
     mp = pytest.MonkeyPatch()
     mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
-    yield get_task_dict([TASK_OF_BENCHMARK[b] for b in WITH_PROMPTS], tm)
+    yield get_task_dict([task_name(b) for b in WITH_PROMPTS], tm)
     mp.undo()
 
 
@@ -45,8 +45,8 @@ def task_dict(shared_data):
 def test_anchor_prompts_choices_and_gold_are_the_leaderboards(bench, task_dict, shared_data):
     from tinytasks.scoring import load_task_params
 
-    task = task_dict[TASK_OF_BENCHMARK[bench]]
-    _, meta, _ = load_task_params(TASK_OF_BENCHMARK[bench])
+    task = task_dict[task_name(bench)]
+    _, meta, _ = load_task_params(task_name(bench))
     item_of_key = {a["key"]: a["item"] for a in meta["anchors"]}
     recorded = _leaderboard_items(bench, shared_data)
     docs = list(task.test_docs())

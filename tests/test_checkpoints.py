@@ -26,7 +26,7 @@ def test_series_from_a_step_template_or_from_folders():
 
 def test_group_expands_and_unknown_tasks_are_errors():
     assert len(expand_tasks(["tiny_leaderboard", "tiny_mmlu"])) == 6
-    assert expand_tasks(["tiny_leaderboard_25"])[:3] == ["tiny_mmlu_25", "tiny_arc_25", "tiny_hellaswag"]
+    assert expand_tasks(["tiny_leaderboard_25"])[:3] == ["tiny_arc_25", "tiny_hellaswag_25", "tiny_mmlu_25"]
     with pytest.raises(ValueError, match="unknown tiny task"):
         expand_tasks(["tiny_nope"])
 

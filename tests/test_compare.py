@@ -48,8 +48,23 @@ def test_compare_rejects_files_without_tiny_estimates(tmp_path):
         compare_files(tmp_path / "nope.json", plain)
 
 
-def test_average_of_independent_estimates_and_its_command(tmp_path, capsys):
+def _joint_file(path, tasks):
+    """A joint-estimate file for `tasks`, fitted on simulated estimates."""
+    import numpy as np
+
+    from tinytasks.estimators import JointCorrection, write_joint_file
+
+    rng = np.random.default_rng(0)
+    truth = 50 + 10 * rng.normal(0, 1, 800)[:, None] + rng.normal(0, 2, (800, len(tasks)))
+    score = truth + rng.normal(0, 1.5, truth.shape)
+    write_joint_file(path, JointCorrection.fit(tasks, score, score - 3, score + 3, truth), {"tasks": tasks})
+    return path
+
+
+def test_average_of_independent_estimates_and_its_command(tmp_path, capsys, monkeypatch):
+    from tinytasks import compare
     from tinytasks.estimators.comparison import average_estimates
+    from tinytasks.registry import GROUPS
 
     mean, lo, hi = average_estimates([60.0, 40.0], [57.0, 36.0], [63.0, 44.0])
     assert mean == pytest.approx(50.0)
@@ -59,11 +74,19 @@ def test_average_of_independent_estimates_and_its_command(tmp_path, capsys):
     six = {f"tiny_{b}": (50.0 + i, 48.0 + i, 52.0 + i)
            for i, b in enumerate(("arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"))}
     six["tiny_leaderboard"] = (52.5, 50.5, 54.5)
-    assert main(["average", str(_results(tmp_path / "r.json", six))]) == 0
+    results = _results(tmp_path / "r.json", six)
+    # No joint estimate fitted for the lineup: said plainly.
+    monkeypatch.setattr(compare, "joint_params_path", lambda group: tmp_path / group / "params.json")
+    assert main(["average", str(results)]) == 0
     out = capsys.readouterr().out
     assert "average of 6 tiny tasks" in out and ": 52.50 [" in out and "[50.50, 54.50]" in out
     assert "missing" not in out
-    # All six tasks: the joint estimate too, one row per task.
+    assert "no joint estimate ships for tiny_leaderboard" in out and "fit-joint --group tiny_leaderboard" in out
+    # With one: a row per task, and their average.
+    (tmp_path / "tiny_leaderboard").mkdir()
+    _joint_file(tmp_path / "tiny_leaderboard" / "params.json", GROUPS["tiny_leaderboard"])
+    assert main(["average", str(results)]) == 0
+    out = capsys.readouterr().out
     assert "| tiny_hellaswag | 51.00 [49.00, 53.00] |" in out and "average of the joint estimates: " in out
 
 
@@ -71,8 +94,9 @@ def test_average_takes_the_smaller_tasks_when_the_full_ones_are_absent(tmp_path,
     from tinytasks.registry import GROUPS
 
     est = {t: (50.0 + i, 48.0 + i, 52.0 + i) for i, t in enumerate(GROUPS["tiny_leaderboard_25"])}
-    est["tiny_mmlu"] = (70.0, 68.0, 72.0)  # the full task wins over tiny_mmlu_25
+    est["tiny_mmlu"] = (70.0, 68.0, 72.0)  # the 100-anchor task wins over tiny_mmlu_25
     assert main(["average", str(_results(tmp_path / "r.json", est))]) == 0
     out = capsys.readouterr().out
-    assert "average of 6 tiny tasks" in out and "tiny_mmlu," in out and "tiny_mmlu_25" not in out
-    assert "no joint estimate" in out and "average of the joint estimates" not in out
+    averaged = next(line for line in out.splitlines() if line.startswith("average of 6 tiny tasks"))
+    assert "tiny_mmlu," in averaged and "tiny_mmlu_25" not in averaged
+    assert "no joint estimate: these tasks mix lineups" in out and "average of the joint estimates" not in out

@@ -22,11 +22,11 @@ def mmlu_rows(mmlu_data):
 
 
 def test_columns_by_item_id_or_by_key_give_the_estimator_s_own_estimates(mmlu_rows):
-    est, meta, _ = load_task_params("tiny_mmlu")
+    est, meta, _ = load_task_params("tiny_mmlu_pool")
     ids = [a["item"] for a in meta["anchors"]]
     direct = est.predict(mmlu_rows[ids].to_numpy(float), chance=chance_of(meta))
-    by_id = estimate_table(mmlu_rows, task="tiny_mmlu")
-    by_key = estimate_table(mmlu_rows[ids].set_axis([a["key"] for a in meta["anchors"]], axis=1), task="tiny_mmlu")
+    by_id = estimate_table(mmlu_rows, task="tiny_mmlu_pool")
+    by_key = estimate_table(mmlu_rows[ids].set_axis([a["key"] for a in meta["anchors"]], axis=1), task="tiny_mmlu_pool")
     assert list(by_id.columns) == list(TABLE_COLUMNS)
     np.testing.assert_allclose(by_id["est_score"], direct.score, atol=1e-9)
     np.testing.assert_allclose(by_id["est_lower"], direct.lower, atol=1e-9)
@@ -40,7 +40,7 @@ def test_other_columns_missing_answers_and_empty_rows_are_reported_not_dropped(m
     table.iloc[0, :] = np.nan
     table.iloc[1, 50:] = np.nan
     with caplog.at_level(logging.WARNING, logger="tinytasks"):
-        out = estimate_table(table, task="tiny_mmlu")
+        out = estimate_table(table, task="tiny_mmlu_pool")
     assert "1 of 103 columns are not anchors" in caplog.text
     assert "1 model(s) answered none of the anchors" in caplog.text
     assert len(out) == 30 and out.index[0] == table.index[0]
@@ -52,15 +52,15 @@ def test_other_columns_missing_answers_and_empty_rows_are_reported_not_dropped(m
 
 def test_bad_tables_get_errors_that_say_what_to_do(mmlu_rows):
     with pytest.raises(ValueError, match="no column of the table names one of its 102 anchors"):
-        estimate_table(mmlu_rows.set_axis([f"q{i}" for i in range(mmlu_rows.shape[1])], axis=1), task="tiny_mmlu")
-    _, meta, _ = load_task_params("tiny_mmlu")
+        estimate_table(mmlu_rows.set_axis([f"q{i}" for i in range(mmlu_rows.shape[1])], axis=1), task="tiny_mmlu_pool")
+    _, meta, _ = load_task_params("tiny_mmlu_pool")
     twice = mmlu_rows.assign(**{meta["anchors"][0]["key"]: mmlu_rows[meta["anchors"][0]["item"]]})
     with pytest.raises(ValueError, match="two columns name the same anchor"):
-        estimate_table(twice, task="tiny_mmlu")
+        estimate_table(twice, task="tiny_mmlu_pool")
     with pytest.raises(ValueError, match="unknown tiny task"):
         estimate_table(mmlu_rows, task="tiny_nonsense")
     with pytest.raises(ValueError, match="only 0, 1 or NaN"):
-        estimate_table(mmlu_rows.replace(1.0, 2.0), task="tiny_mmlu")
+        estimate_table(mmlu_rows.replace(1.0, 2.0), task="tiny_mmlu_pool")
 
 
 def test_tables_of_two_pools_are_joined_by_model_and_must_agree():
@@ -79,15 +79,15 @@ def test_the_command_joins_files_scores_them_and_writes_a_csv(mmlu_rows, mmlu_da
     right.to_csv(tmp_path / "b.csv")
     pd.DataFrame({"model": mmlu_data.models[:30], "score": mmlu_data.scores[:30]}).to_csv(tmp_path / "s.csv",
                                                                                            index=False)
-    assert main(["estimate", "--task", "tiny_mmlu", "--responses", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"),
+    assert main(["estimate", "--task", "tiny_mmlu_pool", "--responses", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"),
                  "--scores", str(tmp_path / "s.csv"), "--out", str(tmp_path / "e.csv")]) == 0
     assert "30 models with a score: MAE" in capsys.readouterr().err
     out = pd.read_csv(tmp_path / "e.csv", index_col="model")
-    whole = estimate_table(mmlu_rows, task="tiny_mmlu")
+    whole = estimate_table(mmlu_rows, task="tiny_mmlu_pool")
     np.testing.assert_allclose(out["est_score"].iloc[5:], whole["est_score"].iloc[5:], atol=1e-9)
     assert (out["n_answered"].iloc[:5] == 60).all()
     np.testing.assert_allclose(out["score"], mmlu_data.scores[:30])
-    assert main(["estimate", "--task", "tiny_mmlu", "--responses", str(tmp_path / "missing.csv")]) == 2
+    assert main(["estimate", "--task", "tiny_mmlu_pool", "--responses", str(tmp_path / "missing.csv")]) == 2
     assert "not found" in capsys.readouterr().err
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tinytasks.estimators import spread_order
 from tinytasks import lm_eval_tasks as lt
-from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR, task_name
 from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
 
 SHIPPED = sorted(p.parent.name for p in TASK_CONFIG_DIR.glob("tiny_*/params.json"))
@@ -25,19 +25,17 @@ def test_every_tiny_task_is_listed_by_lm_eval():
         assert set(tm.task_index[group].cfg["task"]) == set(members), f"{group}.yaml lists other tasks than GROUPS"
 
 
-def test_smaller_task_is_its_full_task_with_fewer_anchors():
+def test_every_task_of_a_benchmark_asks_as_its_default_task_a_subset_of_the_pool():
     from lm_eval.tasks import TaskManager
 
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
     for variant, bench in BENCHMARK_OF_TASK.items():
-        full = TASK_OF_BENCHMARK[bench]
-        if variant == full:
-            continue
-        a, b = tm.task_index[variant].cfg, tm.task_index[full].cfg
+        default, pool = task_name(bench), task_name(bench, None)
+        a, b = tm.task_index[variant].cfg, tm.task_index[default].cfg
         assert {k: v for k, v in a.items() if k not in ("task", "dataset_kwargs", "metadata")} == \
                {k: v for k, v in b.items() if k not in ("task", "dataset_kwargs", "metadata")}
         assert a["dataset_kwargs"] == {"task": variant}
-        assert set(anchor_keys(variant)) < set(anchor_keys(full))
+        assert variant == pool or set(anchor_keys(variant)) < set(anchor_keys(pool))
 
 
 def _items(task, rng, fraction=1.0):
@@ -94,7 +92,7 @@ def test_local_dataset_holds_exactly_the_anchors_in_spread_order(shared_data):
     for task in SHIPPED:
         ds = lt.load_tiny_dataset(task, data_dir=str(shared_data / "benchmarks"))["test"]
         est, _, _ = load_task_params(task)
-        assert ds["key"] == [anchor_keys(task)[i] for i in spread_order(est.anchor_bank)]  # what --limit k runs
+        assert ds["key"] == [anchor_keys(task)[i] for i in spread_order(est.calibration.anchor_bank)]  # what --limit k runs
         assert all(t == task for t in ds["tiny_task"])
 
 

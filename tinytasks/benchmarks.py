@@ -18,7 +18,8 @@ from pathlib import Path
 
 from tinytasks.estimators.chance import ChanceLevel
 
-BENCHMARKS = ("mmlu", "arc", "hellaswag", "winogrande", "gsm8k", "truthfulqa")
+# In the Open LLM Leaderboard's order, which the task groups follow.
+BENCHMARKS = ("arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k")
 DATA_DIR_ENV = "TINYTASKS_DATA_DIR"
 
 HUB_SOURCES = {
@@ -43,6 +44,11 @@ CHANCE_LEVELS = {
     "gsm8k": ChanceLevel(0.0, 0.0),
     "truthfulqa": ChanceLevel(0.1922, 44.84),
 }
+
+
+# Items in the full benchmark (the split the leaderboard scores; checked
+# against ../shared/data/benchmarks by tests/test_chance.py).
+FULL_ITEMS = {"arc": 1172, "hellaswag": 10042, "mmlu": 14042, "truthfulqa": 817, "winogrande": 1267, "gsm8k": 1319}
 
 
 def chance_level(benchmark: str, docs: list[dict]) -> ChanceLevel:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from tinytasks.estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
 
 from .fitting import HALF_POOL, REPORT_BUDGETS, FitSettings, fit_task
 from .pinned_numerics import numerics_are_pinned, rerun_pinned
-from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR, TASK_OF_BENCHMARK, VARIANT_BUDGET, VARIANT_TASKS, task_name
+from .registry import BENCHMARK_OF_TASK, BENCHMARKS, DEFAULT_BUDGET, GROUPS, TASK_CONFIG_DIR, TASKS, task_name
 
 FIT_COMMANDS = ("fit", "fit-shared", "fit-joint")  # they write parameter files, which must not depend on the CPU
 
@@ -82,23 +83,22 @@ def cmd_fit_shared(a) -> int:
     from .shared_data import SOURCES, item_table, load_source, shared_data_dir
 
     names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
-    if a.budget is not None and Path(a.out_dir).resolve() == TASK_CONFIG_DIR:
-        if a.benchmark == "all":
-            names = [b for b in names if task_name(b, a.budget) in BENCHMARK_OF_TASK]
-        unknown = [task_name(b, a.budget) for b in names if task_name(b, a.budget) not in BENCHMARK_OF_TASK]
-        if unknown or not names:
-            raise ValueError(f"fit-shared writes the shipped tasks: the whole pool (no --budget) or --budget "
-                             f"{VARIANT_BUDGET} for {', '.join(VARIANT_TASKS)}; {', '.join(unknown) or a.budget} "
-                             "is not shipped. Give --out-dir to fit other budgets elsewhere")
+    if Path(a.out_dir).resolve() == TASK_CONFIG_DIR:
+        unknown = [task_name(b, a.budget) for b in names if task_name(b, a.budget) not in TASKS]
+        if unknown:
+            raise ValueError(f"fit-shared writes the shipped tasks ({', '.join(sorted(TASKS))}); "
+                             f"{', '.join(unknown)} is not one. Give --out-dir to fit other budgets elsewhere")
     root = shared_data_dir()  # after the arguments are checked, so their errors come first
-    report_budgets = a.report_budgets
-    if report_budgets is None:
-        report_budgets = REPORT_BUDGETS if a.budget is None else (a.budget,)
     for bench in names:
         src = SOURCES[bench]
         items = item_table(bench, root)
         data = load_source(bench, root, items)
         task = task_name(bench, a.budget)
+        # a budget at or above the pool is the pool (HellaSwag's default task)
+        budget = None if task == task_name(bench, None) else a.budget
+        report_budgets = a.report_budgets
+        if report_budgets is None:
+            report_budgets = REPORT_BUDGETS if budget is None else (budget,)
         files = ", ".join(f"shared/data/{r}" for r in src.responses)
         source = {"responses": list(src.responses), "scores": src.scores, "licence": src.licence}
         if src.supplements:
@@ -106,7 +106,7 @@ def cmd_fit_shared(a) -> int:
             source["supplements"] = list(src.supplements)
         source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
         out = Path(a.out_dir) / task / "params.json"
-        fit_task(task, bench, data, items, out, _settings(a), source, report_budgets,
+        fit_task(task, bench, data, items, out, replace(_settings(a), budget=budget), source, report_budgets,
                  item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz")
     return 0
 
@@ -125,7 +125,7 @@ def estimate_benchmark(a) -> str | None:
     from tinytasks.estimators import read_param_document
 
     bench = BENCHMARK_OF_TASK.get(a.task) if a.task else read_param_document(a.params)["metadata"].get("benchmark")
-    return bench if bench in TASK_OF_BENCHMARK else None
+    return bench if bench in BENCHMARKS else None
 
 
 def cmd_estimate(a) -> int:
@@ -161,11 +161,15 @@ def cmd_estimate(a) -> int:
 
 
 def cmd_fit_joint(a) -> int:
-    from .joint_fitting import JOINT_PARAMS, fit_joint
+    from .joint_fitting import fit_joint
 
-    report = fit_joint(FitSettings(seed=a.seed), Path(a.out) if a.out else JOINT_PARAMS)
-    avg = report["validation"]["average"]
-    print(f"held-out MAE of the leaderboard average: own {avg['own']['mae']:.3f}, joint {avg['joint']['mae']:.3f}")
+    if a.out and a.group == "all":
+        raise ValueError("--out writes one joint estimate: give the lineup with --group")
+    for group in (GROUPS if a.group == "all" else [a.group]):
+        report = fit_joint(FitSettings(seed=a.seed), group, Path(a.out) if a.out else None)
+        avg = report["validation"]["average"]
+        print(f"{group}: held-out MAE of the leaderboard average: own {avg['own']['mae']:.3f}, "
+              f"joint {avg['joint']['mae']:.3f}")
     return 0
 
 
@@ -338,15 +342,18 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--model-column", default="model")
     e.add_argument("--out", help="CSV to write (default: print it)")
 
-    j = sub.add_parser("fit-joint", help="refit the shipped joint estimate (each task corrected by all six tasks' "
-                                         "estimates) from shared/data; ~10 min")
-    j.add_argument("--out", default=None, help="parameter file to write (default: the shipped one)")
+    j = sub.add_parser("fit-joint", help="refit the shipped joint estimates (each task corrected by all six tasks' "
+                                         "estimates) from shared/data; ~10 min per lineup")
+    j.add_argument("--group", default="all", choices=["all", *GROUPS],
+                   help="the lineup whose joint estimate to fit (default: every lineup)")
+    j.add_argument("--out", default=None, help="parameter file to write (default: the shipped one; one --group only)")
     j.add_argument("--seed", type=int, default=0)
-    s = sub.add_parser("fit-shared", help="refit the shipped parameter files from shared/data (with --budget "
-                                          f"{VARIANT_BUDGET}: the tiny_<benchmark>_{VARIANT_BUDGET} tasks)")
-    s.add_argument("--benchmark", default="all", choices=["all", *TASK_OF_BENCHMARK])
+    s = sub.add_parser("fit-shared", help="refit shipped parameter files from shared/data: --budget 100 writes "
+                                          "tiny_<benchmark>, 25 tiny_<benchmark>_25, all tiny_<benchmark>_pool")
+    s.add_argument("--benchmark", default="all", choices=["all", *BENCHMARKS])
     s.add_argument("--out-dir", default=str(TASK_CONFIG_DIR))
     _add_fit_options(s)
+    s.set_defaults(budget=DEFAULT_BUDGET)
 
     a = parser.parse_args(argv)
     if a.command in FIT_COMMANDS and not numerics_are_pinned():

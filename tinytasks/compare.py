@@ -10,8 +10,8 @@ import numpy as np
 from tinytasks.estimators import load_joint
 from tinytasks.estimators.comparison import Difference, average_estimates, compare_estimates
 
-from .joint_fitting import JOINT_PARAMS
-from .registry import BENCHMARK_OF_TASK, TASK_OF_BENCHMARK
+from .joint_fitting import joint_params_path
+from .registry import BENCHMARK_OF_TASK, BENCHMARKS, GROUPS, TASKS
 from .results_files import model_name, read_results
 
 METRICS = ("est_score", "est_lower", "est_upper")
@@ -54,8 +54,8 @@ def format_comparison(name_a: str, name_b: str, diffs: dict[str, Difference]) ->
 
 def format_average(path: str | Path) -> str:
     """The average of the tiny task estimates in one results file (the Open
-    LLM Leaderboard average when all six benchmarks are there, from the full
-    tiny tasks or their smaller versions) with its interval."""
+    LLM Leaderboard average when all six benchmarks are there) with its
+    interval, and the joint estimate of the lineup the file ran."""
     path, doc = read_results(path)
     name, est = _estimates(path, doc)
     tasks = one_task_per_benchmark(est)
@@ -65,36 +65,49 @@ def format_average(path: str | Path) -> str:
     mean, lower, upper = average_estimates(s, lo, hi)
     lines = [f"model: {name}", f"average of {len(tasks)} tiny tasks ({', '.join(tasks)}): {mean:.2f} "
              f"[{lower:.2f}, {upper:.2f}] (95%, errors independent)",
-             f"the tiny_leaderboard group's interval (mean of the bounds, conservative): "
-             f"[{lo.mean():.2f}, {hi.mean():.2f}]"]
-    if len(tasks) < len(TASK_OF_BENCHMARK):
-        lines.append(f"note: {len(TASK_OF_BENCHMARK) - len(tasks)} of the {len(TASK_OF_BENCHMARK)} leaderboard "
+             f"the group's interval (mean of the bounds, conservative): [{lo.mean():.2f}, {hi.mean():.2f}]"]
+    group = lineup_of(tasks)
+    if len(tasks) < len(BENCHMARKS):
+        lines.append(f"note: {len(BENCHMARKS) - len(tasks)} of the {len(BENCHMARKS)} leaderboard "
                      "tasks are missing; this is not the leaderboard average")
-    elif tasks != list(TASK_OF_BENCHMARK.values()):
-        lines.append("note: no joint estimate: its corrections were fitted on the errors of the full tiny tasks "
-                     f"({', '.join(TASK_OF_BENCHMARK.values())}), not of their smaller versions")
+    elif group is None:
+        lineups = "; ".join(f"{g}: " + ", ".join(members) for g, members in GROUPS.items())
+        lines.append(f"note: no joint estimate: these tasks mix lineups; it is fitted per lineup ({lineups})")
     else:
         flags = {t: bool(doc["results"][t].get("extrapolated,none", False)) for t in tasks}
-        lines += ["", *joint_lines({t: est[t] for t in tasks}, flags)]
+        lines += ["", *joint_lines({t: est[t] for t in tasks}, flags, joint_params_path(group))]
     return "\n".join(lines)
 
 
 def one_task_per_benchmark(est: dict) -> list[str]:
-    """Per leaderboard benchmark (in TASK_OF_BENCHMARK's order), its tiny
-    task in `est` with the most anchors: the full task, else its smaller version."""
+    """Per leaderboard benchmark (in BENCHMARKS order), its tiny task in
+    `est` with the most anchors."""
     tasks = []
-    for bench, full in TASK_OF_BENCHMARK.items():
-        have = [t for t in (full, *(v for v, b in BENCHMARK_OF_TASK.items() if b == bench and v != full)) if t in est]
-        tasks += have[:1]
+    for bench in BENCHMARKS:
+        have = [t for t in est if BENCHMARK_OF_TASK.get(t) == bench]
+        tasks += sorted(have, key=anchor_count, reverse=True)[:1]
     return tasks
 
 
+def anchor_count(task: str) -> float:
+    """How many anchors a shipped task asks (the whole pool counts as infinite)."""
+    budget = TASKS[task][1]
+    return float("inf") if budget is None else budget
+
+
+def lineup_of(tasks: list[str]) -> str | None:
+    """The lineup (group) whose six tasks these are, if any."""
+    return next((g for g, members in GROUPS.items() if sorted(members) == sorted(tasks)), None)
+
+
 def joint_lines(est: dict[str, tuple[float, float, float]], extrapolated: dict[str, bool],
-                params: Path = JOINT_PARAMS) -> list[str]:
+                params: Path) -> list[str]:
     """The joint estimate of every task (each corrected by all six tasks'
     estimates) and their average, as report lines."""
     if not params.is_file():
-        return [f"note: no joint-estimate parameters at {params}; run `tinytasks fit-joint` for the joint estimate"]
+        group = params.parent.name.removesuffix("_joint")
+        return [f"note: no joint estimate ships for {group}; `tinytasks fit-joint --group {group}` fits one "
+                "from ../shared/data (about an hour on 2 cores)"]
     joint, _ = load_joint(params)
     tasks = list(joint.tasks)
     missing = sorted(set(tasks) - set(est))
@@ -104,7 +117,7 @@ def joint_lines(est: dict[str, tuple[float, float, float]], extrapolated: dict[s
     flags = np.array([extrapolated.get(t, False) for t in tasks])
     s, lo, hi = (v[0] for v in joint.apply(*own, flags))
     lines = ["joint estimate (each task corrected by what all six estimates say; held-out error in "
-             f"{params.parent.name}/report.md):", "", "| task | own estimate | joint estimate |", "| --- | --- | --- |"]
+             f"{params.parent}/report.md):", "", "| task | own estimate | joint estimate |", "| --- | --- | --- |"]
     for j, t in enumerate(tasks):
         note = (" (extrapolated: own kept)" if flags[j] else
                 "" if joint.corrected[j] else " (own kept: the others did not help it, cross-validated)")

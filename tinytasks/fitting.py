@@ -180,8 +180,9 @@ def report_markdown(report: dict) -> str:
         f"Calibration data: {src.get('description', '')} ({src['n_models']} models x {src['n_pool_items']} pool items; "
         f"licence: {src.get('licence', 'not given')}). Input SHA-256 `{src['input_sha256'][:16]}...`.", "",
         f"Default budget: **{report['default_budget']} items**. Settings: `{json.dumps(report['fit_settings'])}`.", "",
-        f"Held-out error: {report['fit_settings']['n_folds']}-fold cross-validation over models (a model is never "
-        "scored by an estimator fitted on it). Scores are on the 0-100 leaderboard scale.", "",
+        f"Held-out error: {report['fit_settings']['n_folds']}-fold cross-validation over models, nested: each "
+        "fold's estimator (IRT fit, anchor choice, score map, interval) is fitted without the models it scores. "
+        "Scores are on the 0-100 leaderboard scale.", "",
         "| budget | estimator | MAE | RMSE | max err | Spearman | Kendall | 95% coverage | mean width |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]

@@ -1,11 +1,11 @@
-"""`tinytasks fit-joint`: the joint estimate across the six leaderboard tasks,
+"""`tinytasks fit-joint`: the joint estimate across a lineup's six tasks,
 learned from held-out estimates of the shared data's models that have all six."""
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -19,11 +19,15 @@ from tinytasks.estimators.validation import score_metrics
 
 from . import __version__
 from .fitting import FitSettings, eligible_indices, numerical_library_versions
-from .registry import TASK_CONFIG_DIR, TASK_OF_BENCHMARK
+from .registry import BENCHMARKS, GROUPS, TASK_CONFIG_DIR, TASKS
 from .shared_data import SOURCES, item_table, load_source, shared_data_dir
 
-JOINT_DIR = TASK_CONFIG_DIR / "leaderboard_joint"
-JOINT_PARAMS = JOINT_DIR / "params.json"
+
+def joint_params_path(group: str) -> Path:
+    """The joint-estimate parameter file of a lineup (an lm-eval group of six tasks)."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown lineup {group!r}; known: {', '.join(GROUPS)}")
+    return TASK_CONFIG_DIR / f"{group}_joint" / "params.json"
 
 
 @dataclass
@@ -40,14 +44,15 @@ class HeldOutEstimates:
     truth: np.ndarray
 
 
-def held_out_estimates(settings: FitSettings, root: Path | None = None,
+def held_out_estimates(settings: FitSettings, group: str, root: Path | None = None,
                        progress: Callable[[str], None] = print) -> HeldOutEstimates:
     """K-fold over the models that every benchmark's shared data has: each
-    benchmark's estimator, configured as `tinytasks fit-shared` configures the
-    shipped one (anchors among the items with text), is fitted on all of its
-    models outside the fold and estimates the fold's models."""
+    task of the lineup `group`, configured as `tinytasks fit-shared`
+    configures it (its budget, anchors among the items with text), is fitted
+    on all of its models outside the fold and estimates the fold's models."""
     root = root or shared_data_dir()
-    benches = list(SOURCES)
+    benches = list(BENCHMARKS)
+    budget = {TASKS[t][0]: TASKS[t][1] for t in GROUPS[group]}
     tables = {b: item_table(b, root) for b in benches}
     data = {b: load_source(b, root, tables[b]) for b in benches}
     eligible = {b: eligible_indices(data[b], tables[b]) for b in benches}
@@ -65,7 +70,8 @@ def held_out_estimates(settings: FitSettings, root: Path | None = None,
             d = data[b]
             t_idx = np.array([row_of[b][common[i]] for i in test])
             train = np.array([i for i, m in enumerate(d.models) if m not in test_models])
-            est = settings.estimator(settings.anchors_for(eligible[b].size)).fit(
+            task_settings = replace(settings, budget=budget[b])
+            est = task_settings.estimator(task_settings.anchors_for(eligible[b].size)).fit(
                 d.responses[train], d.scores[train], eligible[b])
             r = est.predict(d.responses[t_idx][:, est.anchors_.items])
             out.score[test, j], out.lower[test, j], out.upper[test, j] = r.score, r.lower, r.upper
@@ -94,16 +100,19 @@ def joint_validation(h: HeldOutEstimates, seed: int = 0) -> dict:
     return rows
 
 
-def fit_joint(settings: FitSettings, out: Path = JOINT_PARAMS, root: Path | None = None,
+def fit_joint(settings: FitSettings, group: str, out: Path | None = None, root: Path | None = None,
               progress: Callable[[str], None] = print) -> dict:
-    """Fit the joint correction on held-out estimates, write `out` and a
-    validation report beside it. Returns the report."""
+    """Fit the joint correction of the lineup `group` on held-out estimates,
+    write `out` (default: the shipped file) and a validation report beside it.
+    Returns the report."""
     t0 = time.perf_counter()
-    h = held_out_estimates(settings, root, progress)
-    tasks = [TASK_OF_BENCHMARK[b] for b in h.benchmarks]
+    out = out or joint_params_path(group)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    h = held_out_estimates(settings, group, root, progress)
+    tasks = list(GROUPS[group])
     joint = JointCorrection.fit(tasks, h.score, h.lower, h.upper, h.truth, seed=settings.seed)
     metadata = {
-        "tasks": tasks, "tinytasks_version": __version__,
+        "group": group, "tasks": tasks, "tinytasks_version": __version__,
         "estimator": "per task, boosted trees on all six held-out estimates predict the task estimate's error",
         "fit_settings": asdict(settings), "fitted_with": numerical_library_versions(),
         "source": {"n_models": len(h.models), "benchmarks": {b: [*SOURCES[b].responses, *SOURCES[b].supplements]
@@ -112,7 +121,7 @@ def fit_joint(settings: FitSettings, out: Path = JOINT_PARAMS, root: Path | None
     }
     doc = write_joint_file(out, joint, metadata)
     progress(f"wrote {out} ({time.perf_counter() - t0:.0f}s)")
-    report = {"n_models": len(h.models), "tasks": tasks, "params_sha256": doc["sha256"],
+    report = {"group": group, "n_models": len(h.models), "tasks": tasks, "params_sha256": doc["sha256"],
               "validation": joint_validation(h, settings.seed)}
     out.parent.joinpath("report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     out.parent.joinpath("report.md").write_text(joint_report_markdown(report))
@@ -121,7 +130,7 @@ def fit_joint(settings: FitSettings, out: Path = JOINT_PARAMS, root: Path | None
 
 def joint_report_markdown(report: dict) -> str:
     """The validation report as a Markdown table."""
-    lines = ["# Joint estimate across the six tasks: held-out validation", "",
+    lines = [f"# Joint estimate across the six tasks of {report['group']}: held-out validation", "",
              f"{report['n_models']} shared-data models with all six tasks; the per-task estimates are held out "
              "(5-fold over models), and so are the joint corrections learned from them (5-fold again). "
              "MAE in leaderboard points; cover = share of real scores inside the 95% interval (for the average: "

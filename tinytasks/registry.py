@@ -1,4 +1,4 @@
-"""Where the tiny tasks live and which benchmark each one is."""
+"""The shipped tiny tasks: their names, benchmarks, anchor budgets and groups."""
 
 from __future__ import annotations
 
@@ -6,33 +6,46 @@ from pathlib import Path
 
 from tinytasks import task_configs
 
+from .benchmarks import BENCHMARKS
+
 TASK_CONFIG_DIR = Path(task_configs.__file__).resolve().parent
+DEFAULT_BUDGET = 100  # tiny_<benchmark>
+SMALL_BUDGET = 25  # tiny_<benchmark>_25
+# Benchmarks whose askable pool is smaller than the default budget: their
+# tiny_<benchmark> task is the whole pool, and they have no _pool task.
+POOL_IS_DEFAULT = frozenset({"hellaswag"})
+# Benchmarks with a tiny_<benchmark>_25 task.
+WITH_SMALL = frozenset({"arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"})
 
-# The six Open LLM Leaderboard tasks (group tiny_leaderboard), every eligible pool item as an anchor.
-TASK_OF_BENCHMARK = {
-    "mmlu": "tiny_mmlu", "arc": "tiny_arc", "hellaswag": "tiny_hellaswag",
-    "winogrande": "tiny_winogrande", "gsm8k": "tiny_gsm8k", "truthfulqa": "tiny_truthfulqa",
-}
 
-
-def task_name(benchmark: str, budget: int | None = None) -> str:
+def task_name(benchmark: str, budget: int | None = DEFAULT_BUDGET) -> str:
     """The tiny task of `benchmark` with `budget` anchors (None: the whole pool)."""
-    base = TASK_OF_BENCHMARK[benchmark]
-    return base if budget is None else f"{base}_{budget}"
+    if benchmark not in BENCHMARKS:
+        raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}")
+    if benchmark in POOL_IS_DEFAULT and (budget is None or budget >= DEFAULT_BUDGET):
+        return f"tiny_{benchmark}"
+    if budget is None:
+        return f"tiny_{benchmark}_pool"
+    return f"tiny_{benchmark}" if budget == DEFAULT_BUDGET else f"tiny_{benchmark}_{budget}"
 
 
-# Smaller shipped versions, task -> benchmark, written by `tinytasks fit-shared --budget 25`.
-# HellaSwag has none: only 6 of its pool items have text, so tiny_hellaswag is already that small.
-VARIANT_BUDGET = 25
-VARIANT_TASKS = {task_name(b, VARIANT_BUDGET): b for b in ("mmlu", "arc", "winogrande", "gsm8k", "truthfulqa")}
-BENCHMARK_OF_TASK = {t: b for b, t in TASK_OF_BENCHMARK.items()} | VARIANT_TASKS
+# lm-eval groups (task_configs/<group>.yaml) -> the anchor budget of their tasks.
+LINEUPS = {"tiny_leaderboard": DEFAULT_BUDGET, f"tiny_leaderboard_{SMALL_BUDGET}": SMALL_BUDGET,
+           "tiny_leaderboard_pool": None}
 
-# lm-eval groups of tiny tasks (task_configs/<group>.yaml), one task per leaderboard benchmark.
-GROUPS = {
-    "tiny_leaderboard": list(TASK_OF_BENCHMARK.values()),
-    f"tiny_leaderboard_{VARIANT_BUDGET}": [v if (v := task_name(b, VARIANT_BUDGET)) in VARIANT_TASKS else t
-                                           for b, t in TASK_OF_BENCHMARK.items()],
-}
+
+def lineup_tasks(budget: int | None) -> list[str]:
+    """One task per benchmark at `budget` (the default task where a benchmark has no such task)."""
+    return [task_name(b, budget if budget != SMALL_BUDGET or b in WITH_SMALL else DEFAULT_BUDGET)
+            for b in BENCHMARKS]
+
+
+GROUPS = {group: lineup_tasks(budget) for group, budget in LINEUPS.items()}
+# task -> (benchmark, budget); budget None: the whole pool
+TASKS = {task_name(b, budget): (b, None if task_name(b, budget) == task_name(b, None) else budget)
+         for budget in LINEUPS.values() for b in BENCHMARKS
+         if budget != SMALL_BUDGET or b in WITH_SMALL}
+BENCHMARK_OF_TASK = {t: b for t, (b, _) in TASKS.items()}
 
 
 def params_path(task: str) -> Path:

@@ -63,7 +63,7 @@ def _params_check(task: str, config: dict) -> Check:
     recorded = (config.get("metadata") or {}).get("params_sha256")
     if recorded is None:
         return Check(task, "parameter file", "FAIL", "the results do not record which parameter file was used "
-                     "(task YAML from before tinytasks recorded it); rerun with this tinytasks")
+                     "(its task YAML has no params_sha256); rerun with this tinytasks")
     if recorded != sha:
         return Check(task, "parameter file", "FAIL", f"run with parameters {recorded[:12]}..., installed are "
                      f"{sha[:12]}...; install the tinytasks release that made the results")
