@@ -1,4 +1,4 @@
-"""Adaptive testing vs fixed anchors on held-out real models (issue 5).
+"""Adaptive testing vs fixed anchors on held-out real models.
 
 Per benchmark: one 80/20 split over models (the first of 5 seeded folds).
 On the 80%: the whole-pool estimator, its adaptive score maps

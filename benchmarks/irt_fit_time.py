@@ -1,6 +1,5 @@
 """Wall time of the IRT fit, for 1 to 3 dimensions, on this machine, on the
-largest real matrices: GSM8K's metabench pool (4,044 models x 237 items, the
-size the estimators issue names) and the shipped GSM8K calibration matrix
+largest real matrices: GSM8K's metabench pool (4,044 models x 237 items) and the shipped GSM8K calibration matrix
 (both metabench pools merged: 3,644 models x 486 items).
 
     python benchmarks/irt_fit_time.py

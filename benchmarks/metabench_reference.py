@@ -1,7 +1,7 @@
 """What metabench's reference error is made of: can its abilities be computed
 from the response pools we have?
 
-The estimators issue measures us against metabench's own held-out MAE. Those
+metabench's own held-out MAE is our reference. Those
 predictions map metabench's ability `theta` (column of its __scores.csv) to the
 full score. This script checks, per benchmark, on the models with responses:
 

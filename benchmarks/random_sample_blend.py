@@ -1,6 +1,6 @@
-"""Can a few uniformly random items rescue the strongest models (issue 7)?
+"""Can a few uniformly random items rescue the strongest models?
 
-Issue 7 suggests combining the IRT estimate with the mean of a small uniformly
+The idea: combine the IRT estimate with the mean of a small uniformly
 random sample of the full benchmark, so that the estimate is never worse than
 random sampling. Our data has responses to the pools only, not to random items
 of the full benchmark; but a random sample's mean needs no response data to
