@@ -25,8 +25,8 @@ at 10 anchors):
     export OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
     python benchmarks/estimation_error.py --benchmarks mmlu,arc --budgets 10 --out /tmp/pinned
 
-"half" is half of each benchmark's pool: the issue's target is to be no worse
-than metabench's whole-pool figure with at most that many items.
+"half" is half of each benchmark's pool: the target is to be no worse than
+metabench's whole-pool figure with at most that many items.
 
 `--update` reruns only the named benchmarks (after their calibration data or
 anchors changed) and rewrites the existing results with their rows replaced
@@ -56,7 +56,7 @@ from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa:
 from results_io import previous_results, write_results  # noqa: E402
 
 # metabench's own predictions on its held-out models (the `test` rows of its
-# __scores.csv files; the issue quotes the same figures).
+# __scores.csv files).
 METABENCH_MAE = {"arc": 1.09, "gsm8k": 1.10, "mmlu": 1.04, "truthfulqa": 0.82, "winogrande": 1.40}
 
 
