@@ -14,7 +14,7 @@ Then the joint estimate (`tinytasks average` with all six tasks): per task,
 own vs joint estimate, the joint corrections fitted without the scored models.
 Also printed: the correlation matrix of the six tasks' errors.
 
-    python benchmarks/leaderboard_average.py                                # tiny_leaderboard_pool, about an hour
+    python benchmarks/leaderboard_average.py                                # tiny_leaderboard_pool
     python benchmarks/leaderboard_average.py --group tiny_leaderboard_25    # -> results/leaderboard_average_25
 """
 

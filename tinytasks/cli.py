@@ -342,8 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--model-column", default="model")
     e.add_argument("--out", help="CSV to write (default: print it)")
 
-    j = sub.add_parser("fit-joint", help="refit the shipped joint estimates (each task corrected by all six tasks' "
-                                         "estimates) from shared/data; ~10 min per lineup")
+    j = sub.add_parser("fit-joint", help="fit the joint estimate of a lineup (each task corrected by all six tasks' "
+                                         "estimates) from shared/data")
     j.add_argument("--group", default="all", choices=["all", *GROUPS],
                    help="the lineup whose joint estimate to fit (default: every lineup)")
     j.add_argument("--out", default=None, help="parameter file to write (default: the shipped one; one --group only)")

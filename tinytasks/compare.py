@@ -107,7 +107,7 @@ def joint_lines(est: dict[str, tuple[float, float, float]], extrapolated: dict[s
     if not params.is_file():
         group = params.parent.name.removesuffix("_joint")
         return [f"note: no joint estimate ships for {group}; `tinytasks fit-joint --group {group}` fits one "
-                "from ../shared/data (about an hour on 2 cores)"]
+                "from ../shared/data"]
     joint, _ = load_joint(params)
     tasks = list(joint.tasks)
     missing = sorted(set(tasks) - set(est))
