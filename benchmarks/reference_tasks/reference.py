@@ -19,6 +19,7 @@ import numpy as np
 
 from tinytasks import lm_eval_tasks
 from tinytasks.lm_eval_tasks import as_test_split, truthfulqa_mc2, winogrande_gold
+from tinytasks.registry import task_name
 from tinytasks.scoring import task_anchors
 from tinytasks.shared_data import item_prompt
 
@@ -80,7 +81,7 @@ def process_mc2(doc: dict, results) -> dict:
 
 
 def _with_first_shots(benchmark: str, data_dir: str | None):
-    prefix = task_anchors(f"tiny_{benchmark}_pool" if benchmark != "hellaswag" else "tiny_hellaswag")[0]["fewshot_prefix"]
+    prefix = task_anchors(task_name(benchmark, None))[0]["fewshot_prefix"]
     return as_test_split([{**doc, "fewshot_prefix": prefix, "tiny_task": "", "key": ""}
                           for doc in load_docs(benchmark, data_dir)])
 
