@@ -25,13 +25,14 @@ from typing import Any
 import numpy as np
 
 from .joint import JointCorrection
+from .ranking import ErrorCorrelation
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
 FORMAT_VERSION = 12
 ADAPTIVE_FORMAT = "tinytasks-adaptive-maps"
 JOINT_FORMAT = "tinytasks-joint-params"
-JOINT_FORMAT_VERSION = 3
+JOINT_FORMAT_VERSION = 4
 ARRAY_MIN_SIZE = 8  # shorter numeric lists stay in the manifest, where they are readable
 ARRAY_KEY = "npz"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed member times: the same arrays give the same bytes
@@ -218,12 +219,23 @@ def load_estimator(path: str | Path, adaptive: bool = False) -> tuple[TinyEstima
     return TinyEstimator.from_dict(doc["estimator"]), doc["metadata"]
 
 
-def write_joint_file(path: str | Path, joint: JointCorrection, metadata: dict) -> dict:
-    """Write a joint-estimate parameter file and its .npz (byte-identical for identical inputs)."""
-    return _write_pair(Path(path), JOINT_FORMAT, JOINT_FORMAT_VERSION, {"metadata": metadata, "joint": joint.to_dict()})
+def write_joint_file(path: str | Path, joint: JointCorrection, metadata: dict,
+                     correlation: dict[str, ErrorCorrelation]) -> dict:
+    """Write a lineup's joint-estimate parameter file and its .npz (byte-identical
+    for identical inputs): the joint correction and each task's error correlation
+    between models."""
+    return _write_pair(Path(path), JOINT_FORMAT, JOINT_FORMAT_VERSION,
+                       {"metadata": metadata, "joint": joint.to_dict(),
+                        "error_correlation": {t: c.to_dict() for t, c in correlation.items()}})
 
 
 def load_joint(path: str | Path) -> tuple[JointCorrection, dict]:
     """The joint correction and the metadata of a checked joint parameter file."""
     doc = _read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
     return JointCorrection.from_dict(doc["joint"]), doc["metadata"]
+
+
+def load_error_correlation(path: str | Path) -> dict[str, ErrorCorrelation]:
+    """Per task, the correlation of two models' errors, from a checked joint parameter file."""
+    doc = _read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
+    return {t: ErrorCorrelation.from_dict(c) for t, c in doc["error_correlation"].items()}

@@ -57,7 +57,7 @@ def _joint_file(path, tasks):
     rng = np.random.default_rng(0)
     truth = 50 + 10 * rng.normal(0, 1, 800)[:, None] + rng.normal(0, 2, (800, len(tasks)))
     score = truth + rng.normal(0, 1.5, truth.shape)
-    write_joint_file(path, JointCorrection.fit(tasks, score, score - 3, score + 3, truth), {"tasks": tasks})
+    write_joint_file(path, JointCorrection.fit(tasks, score, score - 3, score + 3, truth), {"tasks": tasks}, {})
     return path
 
 

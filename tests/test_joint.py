@@ -79,13 +79,13 @@ def test_joint_file_round_trip_and_checks(tmp_path):
     score, lower, upper, truth = _simulate(400, seed=4)
     joint = JointCorrection.fit(TASKS, score, lower, upper, truth)
     path = tmp_path / "joint.json"
-    write_joint_file(path, joint, {"note": "test"})
+    write_joint_file(path, joint, {"note": "test"}, {})
     first = path.read_bytes()
     loaded, meta = load_joint(path)
     assert meta == {"note": "test"}
     for a, b in zip(joint.apply(score, lower, upper), loaded.apply(score, lower, upper)):
         np.testing.assert_array_equal(a, b)
-    write_joint_file(path, JointCorrection.fit(TASKS, score, lower, upper, truth), {"note": "test"})
+    write_joint_file(path, JointCorrection.fit(TASKS, score, lower, upper, truth), {"note": "test"}, {})
     assert path.read_bytes() == first  # deterministic
     doc = json.loads(first)
     doc["joint"]["width_factors"] = [1.0] * 4

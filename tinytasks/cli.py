@@ -161,12 +161,13 @@ def cmd_estimate(a) -> int:
 
 
 def cmd_fit_joint(a) -> int:
-    from .joint_fitting import fit_joint
+    from .joint_fitting import fit_joint, held_out_cache_dir
 
     if a.out and a.group == "all":
         raise ValueError("--out writes one joint estimate: give the lineup with --group")
     for group in (GROUPS if a.group == "all" else [a.group]):
-        report = fit_joint(FitSettings(seed=a.seed), group, Path(a.out) if a.out else None)
+        cache = None if a.cache_dir == "none" else Path(a.cache_dir) if a.cache_dir else held_out_cache_dir()
+        report = fit_joint(FitSettings(seed=a.seed), group, Path(a.out) if a.out else None, cache_dir=cache)
         avg = report["validation"]["average"]
         print(f"{group}: held-out MAE of the leaderboard average: own {avg['own']['mae']:.3f}, "
               f"joint {avg['joint']['mae']:.3f}")
@@ -226,6 +227,20 @@ def cmd_average(a) -> int:
     from .compare import format_average
 
     print(format_average(a.results))
+    return 0
+
+
+def cmd_rank(a) -> int:
+    import json
+
+    from .rank import format_ranking, rank_results, ranking_document
+
+    ranking, data = rank_results(a.results, a.top_k, a.benchmarks.split(",") if a.benchmarks else None,
+                                 a.independent)
+    print(format_ranking(ranking, data))
+    if a.json:
+        Path(a.json).write_text(json.dumps(ranking_document(ranking, data), indent=1) + "\n")
+        print(f"wrote {a.json}")
     return 0
 
 
@@ -322,6 +337,14 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("average", help="the average of the tiny task estimates in a results file (the "
                                        "leaderboard average) with an interval tighter than the group's")
     g.add_argument("results", help="lm-eval results JSON (or its folder)")
+    r = sub.add_parser("rank", help="several models in order of estimated score: rank intervals, P(best), "
+                                    "P(top k), pairwise P(A > B), errors correlated as fitted on calibration data")
+    r.add_argument("results", nargs="+", help="lm-eval results JSONs or folders of them (one model per file; a "
+                                              "model in several files is merged), or checkpoints.json files")
+    r.add_argument("--top-k", type=int, default=3, help="k of P(top k) (default 3)")
+    r.add_argument("--benchmarks", help="comma-separated benchmarks to rank on (default: every one all models have)")
+    r.add_argument("--independent", action="store_true", help="take the models' errors as independent")
+    r.add_argument("--json", help="also write the ranking and the full P(A > B) matrix to this JSON file")
     v = sub.add_parser("verify", help="check a results file of the tiny tasks: parameter file, prompt config, "
                                       "few-shot setting, and the estimate recomputed from the logged samples "
                                       "(exit 0 verified, 1 a check failed, 3 a check could not run)")
@@ -348,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="the lineup whose joint estimate to fit (default: every lineup)")
     j.add_argument("--out", default=None, help="parameter file to write (default: the shipped one; one --group only)")
     j.add_argument("--seed", type=int, default=0)
+    j.add_argument("--cache-dir", help="where the held-out estimates are kept for reuse (default "
+                                       "~/.cache/tinytasks/held_out or $TINYTASKS_HELD_OUT_CACHE; 'none': no cache)")
     s = sub.add_parser("fit-shared", help="refit shipped parameter files from shared/data: --budget 100 writes "
                                           "tiny_<benchmark>, 25 tiny_<benchmark>_25, all tiny_<benchmark>_pool")
     s.add_argument("--benchmark", default="all", choices=["all", *BENCHMARKS])
@@ -361,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "fit-joint": cmd_fit_joint, "packaged-model": cmd_packaged_model,
                 "path": cmd_path, "compare": cmd_compare, "verify": cmd_verify, "average": cmd_average,
-                "checkpoints": cmd_checkpoints, "adaptive": cmd_adaptive, "estimate": cmd_estimate}[a.command](a)
+                "checkpoints": cmd_checkpoints, "rank": cmd_rank, "adaptive": cmd_adaptive, "estimate": cmd_estimate}[a.command](a)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

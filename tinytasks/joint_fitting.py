@@ -3,7 +3,9 @@ learned from held-out estimates of the shared data's models that have all six.""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -15,6 +17,7 @@ from sklearn.model_selection import KFold
 from tinytasks.estimators import JointCorrection, write_joint_file
 from tinytasks.estimators.comparison import average_estimates
 from tinytasks.estimators.joint import N_FOLDS
+from tinytasks.estimators.ranking import ErrorCorrelation
 from tinytasks.estimators.validation import score_metrics
 
 from . import __version__
@@ -44,12 +47,45 @@ class HeldOutEstimates:
     truth: np.ndarray
 
 
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, models=np.array(self.models), benchmarks=np.array(self.benchmarks),
+                            score=self.score, lower=self.lower, upper=self.upper,
+                            extrapolated=self.extrapolated, truth=self.truth)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "HeldOutEstimates":
+        with np.load(path) as z:
+            return cls([str(m) for m in z["models"]], [str(b) for b in z["benchmarks"]],
+                       *(z[k] for k in ("score", "lower", "upper", "extrapolated", "truth")))
+
+
+def fold_ids(n_models: int, settings: FitSettings) -> np.ndarray:
+    """The cross-validation fold of each of `n_models` models in `held_out_estimates`."""
+    out = np.empty(n_models, dtype=int)
+    for fold, (_, test) in enumerate(KFold(settings.n_folds, shuffle=True, random_state=settings.seed)
+                                     .split(np.zeros((n_models, 1)))):
+        out[test] = fold
+    return out
+
+
+def held_out_cache_dir() -> Path:
+    """Where held-out estimates are kept between runs ($TINYTASKS_HELD_OUT_CACHE,
+    default ~/.cache/tinytasks/held_out)."""
+    default = Path.home() / ".cache" / "tinytasks" / "held_out"
+    return Path(os.environ.get("TINYTASKS_HELD_OUT_CACHE", default))
+
+
 def held_out_estimates(settings: FitSettings, group: str, root: Path | None = None,
-                       progress: Callable[[str], None] = print) -> HeldOutEstimates:
+                       progress: Callable[[str], None] = print, cache_dir: Path | None = None) -> HeldOutEstimates:
     """K-fold over the models that every benchmark's shared data has: each
     task of the lineup `group`, configured as `tinytasks fit-shared`
     configures it (its budget, anchors among the items with text), is fitted
-    on all of its models outside the fold and estimates the fold's models."""
+    on all of its models outside the fold and estimates the fold's models.
+    With `cache_dir`, the result is kept there, keyed by the lineup, the
+    settings, the data's checksums and the library versions, and reused."""
     root = root or shared_data_dir()
     benches = list(BENCHMARKS)
     budget = {TASKS[t][0]: TASKS[t][1] for t in GROUPS[group]}
@@ -58,13 +94,23 @@ def held_out_estimates(settings: FitSettings, group: str, root: Path | None = No
     eligible = {b: eligible_indices(data[b], tables[b]) for b in benches}
     common = sorted(set.intersection(*(set(d.models) for d in data.values())))
     progress(f"{len(common)} models have all of {', '.join(benches)}")
+    cached = None
+    if cache_dir is not None:
+        key = json.dumps([group, budget, asdict(settings), {b: data[b].source_sha256 for b in benches},
+                          {b: eligible[b].tolist() for b in benches}, numerical_library_versions(), __version__],
+                         sort_keys=True)
+        cached = cache_dir / f"{group}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+        if cached.is_file():
+            progress(f"held-out estimates of {group} from the cache {cached}")
+            return HeldOutEstimates.load(cached)
     shape = (len(common), len(benches))
     out = HeldOutEstimates(common, benches, score=np.full(shape, np.nan), lower=np.full(shape, np.nan),
                            upper=np.full(shape, np.nan), extrapolated=np.zeros(shape, bool),
                            truth=np.full(shape, np.nan))
     row_of = {b: {m: i for i, m in enumerate(data[b].models)} for b in benches}
-    folds = KFold(settings.n_folds, shuffle=True, random_state=settings.seed).split(common)
-    for fold, (_, test) in enumerate(folds):
+    fold_of = fold_ids(len(common), settings)
+    for fold in range(settings.n_folds):
+        test = np.flatnonzero(fold_of == fold)
         test_models = {common[i] for i in test}
         for j, b in enumerate(benches):
             d = data[b]
@@ -77,7 +123,10 @@ def held_out_estimates(settings: FitSettings, group: str, root: Path | None = No
             out.score[test, j], out.lower[test, j], out.upper[test, j] = r.score, r.lower, r.upper
             out.extrapolated[test, j] = r.extrapolated
             out.truth[test, j] = d.scores[t_idx]
+            progress(f"  fold {fold + 1}/{settings.n_folds}: {b} fitted on {train.size} models")
         progress(f"  fold {fold + 1}/{settings.n_folds}: estimated {len(test)} held-out models on all six")
+    if cached is not None:
+        out.save(cached)
     return out
 
 
@@ -101,16 +150,20 @@ def joint_validation(h: HeldOutEstimates, seed: int = 0) -> dict:
 
 
 def fit_joint(settings: FitSettings, group: str, out: Path | None = None, root: Path | None = None,
-              progress: Callable[[str], None] = print) -> dict:
+              progress: Callable[[str], None] = print, cache_dir: Path | None = None) -> dict:
     """Fit the joint correction of the lineup `group` on held-out estimates,
     write `out` (default: the shipped file) and a validation report beside it.
     Returns the report."""
     t0 = time.perf_counter()
     out = out or joint_params_path(group)
     out.parent.mkdir(parents=True, exist_ok=True)
-    h = held_out_estimates(settings, group, root, progress)
+    h = held_out_estimates(settings, group, root, progress, cache_dir)
     tasks = list(GROUPS[group])
     joint = JointCorrection.fit(tasks, h.score, h.lower, h.upper, h.truth, seed=settings.seed)
+    folds = fold_ids(len(h.models), settings)
+    fitted = {t: ErrorCorrelation.fit(h.score[:, j], h.lower[:, j], h.upper[:, j], h.truth[:, j], folds)
+              for j, t in enumerate(tasks)}
+    correlation = {t: c for t, (c, _) in fitted.items()}
     metadata = {
         "group": group, "tasks": tasks, "tinytasks_version": __version__,
         "estimator": "per task, boosted trees on all six held-out estimates predict the task estimate's error",
@@ -119,10 +172,11 @@ def fit_joint(settings: FitSettings, group: str, out: Path | None = None, root: 
                                                                   for b in h.benchmarks},
                    "licence": sorted({SOURCES[b].licence for b in h.benchmarks})},
     }
-    doc = write_joint_file(out, joint, metadata)
+    doc = write_joint_file(out, joint, metadata, correlation)
     progress(f"wrote {out} ({time.perf_counter() - t0:.0f}s)")
     report = {"group": group, "n_models": len(h.models), "tasks": tasks, "params_sha256": doc["sha256"],
-              "validation": joint_validation(h, settings.seed)}
+              "validation": joint_validation(h, settings.seed),
+              "error_correlation": {t: c.to_dict() | binned for t, (c, binned) in fitted.items()}}
     out.parent.joinpath("report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     out.parent.joinpath("report.md").write_text(joint_report_markdown(report))
     return report
@@ -141,4 +195,15 @@ def joint_report_markdown(report: dict) -> str:
         o, j = r["own"], r["joint"]
         lines.append(f"| {name} | {o['mae']:.2f} | {j['mae']:.2f} | {o['coverage']:.3f} | {j['coverage']:.3f} | "
                      f"{o['mean_interval_width']:.2f} | {j['mean_interval_width']:.2f} |")
+    lines += ["", "## Error correlation between models on the same task", "",
+              "Correlation of two held-out models' standardised errors (same fold, so the same fitted "
+              "estimator) by the distance d between their estimates, and the fit rho(d) = rho0 exp(-d / length) "
+              "that `tinytasks rank` uses.", "",
+              "| task | rho0 | length | " + " | ".join(f"d {b['from']:g}-{b['to']:g}" for b in
+                                                    next(iter(report["error_correlation"].values()))["bins"]) + " |",
+              "| --- | --- | --- | " + " | ".join("---" for _ in next(iter(report["error_correlation"].values()))["bins"])
+              + " |"]
+    for task, c in report["error_correlation"].items():
+        lines.append(f"| {task} | {c['rho0']:.3f} | {c['length']:.2f} | "
+                     + " | ".join(f"{b['rho']:+.3f}" for b in c["bins"]) + " |")
     return "\n".join(lines) + "\n"
