@@ -102,6 +102,7 @@ class Ranking:
     prob_top_k: np.ndarray
     top_k: int
     prob_ahead: np.ndarray  # [i, j]: P(model i's full score > model j's)
+    index: np.ndarray  # the position of each ranked model in the input
 
 
 def error_covariance(score: np.ndarray, se: np.ndarray, task_ids: np.ndarray,
@@ -154,4 +155,12 @@ def rank_models(models: list[str], score: np.ndarray, cov: np.ndarray, top_k: in
                    rank_lower=np.quantile(ranks, 0.025, axis=0, method="inverted_cdf").astype(int),
                    rank_upper=np.quantile(ranks, 0.975, axis=0, method="inverted_cdf").astype(int),
                    prob_best=(ranks == 1).mean(0), prob_top_k=(ranks <= top_k).mean(0), top_k=top_k,
-                   prob_ahead=ahead)
+                   prob_ahead=ahead, index=order)
+
+
+def prob_top_k(score: np.ndarray, cov: np.ndarray, top_k: int, draws: int = 4000, seed: int = 0) -> np.ndarray:
+    """P(in the top k) of each model, in input order."""
+    r = rank_models([str(i) for i in range(len(score))], score, cov, top_k, draws, seed)
+    out = np.empty(len(score))
+    out[r.index] = r.prob_top_k
+    return out

@@ -46,6 +46,13 @@ CHANCE_LEVELS = {
 }
 
 
+# lm-eval requests per item: one log-likelihood per answer choice (GSM8K: one
+# generation), averaged over the full benchmark (ARC has 3-5 choices, TruthfulQA
+# mc2 2-13); tiny_savings.py counted them in real runs, and
+# tests/test_benchmarks_facts.py checks these against its results.
+REQUESTS_PER_ITEM = {"arc": 4.0, "hellaswag": 4.0, "mmlu": 4.0, "truthfulqa": 7.2, "winogrande": 2.0, "gsm8k": 1.0}
+
+
 # Items in the full benchmark (the split the leaderboard scores; checked
 # against ../shared/data/benchmarks by tests/test_chance.py).
 FULL_ITEMS = {"arc": 1172, "hellaswag": 10042, "mmlu": 14042, "truthfulqa": 817, "winogrande": 1267, "gsm8k": 1319}

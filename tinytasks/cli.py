@@ -14,7 +14,7 @@ from tinytasks.estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
 
 from .fitting import HALF_POOL, REPORT_BUDGETS, FitSettings, fit_task
 from .pinned_numerics import numerics_are_pinned, rerun_pinned
-from .registry import BENCHMARK_OF_TASK, BENCHMARKS, DEFAULT_BUDGET, GROUPS, TASK_CONFIG_DIR, TASKS, task_name
+from .registry import BENCHMARK_OF_TASK, BENCHMARKS, DEFAULT_BUDGET, GROUPS, TASK_CONFIG_DIR, TASKS, TIERS, task_name
 
 FIT_COMMANDS = ("fit", "fit-shared", "fit-joint")  # they write parameter files, which must not depend on the CPU
 
@@ -197,6 +197,25 @@ def cmd_checkpoints(a) -> int:
     return 0
 
 
+def cmd_tiered(a) -> int:
+    from .checkpoints import Checkpoint, checkpoint_series, default_cache_dir
+    from .tiered import TierPolicy, format_tiered, run_tiered, write_tiered
+
+    if a.models:
+        if a.steps or a.paths:
+            raise ValueError("give the models with --models, or with --model_args and --steps/--paths, not both")
+        series = [Checkpoint(float(i), m) for i, m in enumerate(a.models)]
+    else:
+        series = checkpoint_series(a.model_args, a.steps.split(",") if a.steps else None, a.paths)
+    kwargs = {"batch_size": a.batch_size, "device": a.device or default_device()}
+    cache = Path(a.cache_dir) if a.cache_dir else default_cache_dir()
+    doc = run_tiered(a.model, series, a.tiers, TierPolicy(a.top_k, a.threshold), cache, a.limit, kwargs)
+    print(format_tiered(doc))
+    if a.json:
+        print(f"wrote {write_tiered(doc, a.json)}")
+    return 0
+
+
 def cmd_adaptive(a) -> int:
     import lm_eval.api.registry
 
@@ -310,6 +329,27 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--device", help="e.g. cpu, cuda:0 (default: cuda when available, else cpu)")
     k.add_argument("--out", required=True, help="folder for checkpoints.md/.json/.png")
     k.add_argument("--cache-dir", help="result cache (default ~/.cache/tinytasks/checkpoints or $TINYTASKS_CACHE_DIR)")
+    t = sub.add_parser("tiered", help="rank many models cheaply: every model on the 25-item lineup, the 100-item "
+                                      "lineup for those that can still be in the top k, the pools for those "
+                                      "still undecided (cached per model and task)")
+    t.add_argument("--model", default="hf", help="lm-eval model backend (default hf)")
+    t.add_argument("--models", nargs="+", help="one lm-eval model_args string per model, e.g. "
+                                               "pretrained=org/a pretrained=org/b,dtype=float32")
+    t.add_argument("--model_args", default="", help="with --steps: a template with {step}; with --paths: "
+                                                    "appended to each checkpoint")
+    t.add_argument("--steps", help="comma-separated steps of a checkpoint template")
+    t.add_argument("--paths", nargs="+", help="checkpoint folders")
+    t.add_argument("--tiers", nargs="+", default=list(TIERS),
+                   help="lineups from cheapest to dearest: groups or comma-separated tasks, each covering the "
+                        "same benchmarks (default: " + " ".join(TIERS) + ")")
+    t.add_argument("--top-k", type=int, default=1, help="the ranking's top k to decide (default 1: the best model)")
+    t.add_argument("--threshold", type=float, default=0.05,
+                   help="a model goes on while its P(top k) is at least this (default 0.05)")
+    t.add_argument("--limit", type=int, help="items per task (quick looks; wider intervals)")
+    t.add_argument("--batch_size", default="1")
+    t.add_argument("--device", help="e.g. cpu, cuda:0 (default: cuda when available, else cpu)")
+    t.add_argument("--cache-dir", help="result cache (default ~/.cache/tinytasks/checkpoints or $TINYTASKS_CACHE_DIR)")
+    t.add_argument("--json", help="also write the ranking, tiers and cost to this JSON file")
     d = sub.add_parser("adaptive", help="adaptive tiny evaluation: each round asks the items that tell most about "
                                         "this model's score, until the target SE or the item budget is reached")
     d.add_argument("--model", default="hf", help="lm-eval model backend (default hf)")
@@ -386,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "fit-joint": cmd_fit_joint, "packaged-model": cmd_packaged_model,
                 "path": cmd_path, "compare": cmd_compare, "verify": cmd_verify, "average": cmd_average,
-                "checkpoints": cmd_checkpoints, "rank": cmd_rank, "adaptive": cmd_adaptive, "estimate": cmd_estimate}[a.command](a)
+                "checkpoints": cmd_checkpoints, "rank": cmd_rank, "tiered": cmd_tiered, "adaptive": cmd_adaptive, "estimate": cmd_estimate}[a.command](a)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

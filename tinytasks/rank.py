@@ -11,7 +11,7 @@ import numpy as np
 
 from tinytasks.estimators import ParamFileError
 from tinytasks.estimators.param_file import load_error_correlation
-from tinytasks.estimators.ranking import ErrorCorrelation, Ranking, error_covariance, rank_models, standard_errors
+from tinytasks.estimators.ranking import Z95, ErrorCorrelation, Ranking, error_covariance, rank_models, standard_errors
 
 from .compare import METRICS, anchor_count
 from .joint_fitting import joint_params_path
@@ -138,15 +138,15 @@ def rank_input(models: list[ModelEstimates], benchmarks: list[str] | None = None
                      notes)
 
 
-def rank_results(paths: list[str], top_k: int = 3, benchmarks: list[str] | None = None,
-                 independent: bool = False) -> tuple[Ranking, RankInput]:
-    """The ranking of every model in `paths` by the average of its benchmarks' estimates."""
-    data = rank_input(read_model_estimates(paths), benchmarks)
-    correlation: dict[str, ErrorCorrelation] = {}
-    if not independent:
+def rank_estimates(models: list[ModelEstimates], top_k: int = 3, benchmarks: list[str] | None = None,
+                   correlation: dict[str, ErrorCorrelation] | None = None) -> tuple[Ranking, RankInput]:
+    """The ranking of `models` by the average of their benchmarks' estimates,
+    errors correlated per task by `correlation` (None: the shipped fits;
+    {}: independent)."""
+    data = rank_input(models, benchmarks)
+    if correlation is None:
         correlation, _ = shipped_error_correlation()
-        used = sorted(set(data.tasks.ravel()))
-        without = [t for t in used if t not in correlation]
+        without = sorted(set(data.tasks.ravel()) - set(correlation))
         if without:
             data.notes.append(f"no fitted error correlation for {', '.join(without)} "
                               f"(`tinytasks fit-joint` fits it): their errors are taken as independent")
@@ -154,17 +154,26 @@ def rank_results(paths: list[str], top_k: int = 3, benchmarks: list[str] | None 
     return rank_models(data.models, data.score.mean(1), cov, top_k), data
 
 
+def rank_results(paths: list[str], top_k: int = 3, benchmarks: list[str] | None = None,
+                 independent: bool = False) -> tuple[Ranking, RankInput]:
+    """The ranking of every model in `paths` (see read_model_estimates)."""
+    return rank_estimates(read_model_estimates(paths), top_k, benchmarks, {} if independent else None)
+
+
 def format_ranking(r: Ranking, data: RankInput) -> str:
     """The ranking as a Markdown table with its notes."""
+    top = r.top_k > 1
     lines = [f"{len(r.models)} models ranked by the average of their {', '.join(data.benchmarks)} estimates "
              "(95% intervals; rank 1 = best)", "",
-             f"| rank | model | estimate | 95% interval | rank interval | P(best) | P(top {r.top_k}) | P(ahead of next) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| rank | model | estimate | 95% interval | rank interval | P(best) | "
+             + (f"P(top {r.top_k}) | " if top else "") + "P(ahead of next) |",
+             "| --- " * (8 if top else 7) + "|"]
     for i, name in enumerate(r.models):
         nxt = f"{r.prob_ahead[i, i + 1]:.3f}" if i + 1 < len(r.models) else "-"
-        lo, hi = r.score[i] - 1.96 * r.se[i], r.score[i] + 1.96 * r.se[i]
+        lo, hi = r.score[i] - Z95 * r.se[i], r.score[i] + Z95 * r.se[i]
         lines.append(f"| {i + 1} | {name} | {r.score[i]:.2f} | [{lo:.2f}, {hi:.2f}] | "
-                     f"{r.rank_lower[i]}-{r.rank_upper[i]} | {r.prob_best[i]:.3f} | {r.prob_top_k[i]:.3f} | {nxt} |")
+                     f"{r.rank_lower[i]}-{r.rank_upper[i]} | {r.prob_best[i]:.3f} | "
+                     + (f"{r.prob_top_k[i]:.3f} | " if top else "") + f"{nxt} |")
     return "\n".join(lines + [""] + [f"note: {n}" for n in data.notes])
 
 

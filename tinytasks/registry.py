@@ -41,6 +41,8 @@ def lineup_tasks(budget: int | None) -> list[str]:
 
 
 GROUPS = {group: lineup_tasks(budget) for group, budget in LINEUPS.items()}
+# The lineups from cheapest to dearest (the tiers of `tinytasks tiered`).
+TIERS = tuple(sorted(LINEUPS, key=lambda g: float("inf") if LINEUPS[g] is None else LINEUPS[g]))
 # task -> (benchmark, budget); budget None: the whole pool
 TASKS = {task_name(b, budget): (b, None if task_name(b, budget) == task_name(b, None) else budget)
          for budget in LINEUPS.values() for b in BENCHMARKS
