@@ -33,6 +33,8 @@ FORMAT_VERSION = 12
 ADAPTIVE_FORMAT = "tinytasks-adaptive-maps"
 JOINT_FORMAT = "tinytasks-joint-params"
 JOINT_FORMAT_VERSION = 4
+ANSWERS_FORMAT = "tinytasks-anchor-answers"
+ANSWERS_FORMAT_VERSION = 1
 ARRAY_MIN_SIZE = 8  # shorter numeric lists stay in the manifest, where they are readable
 ARRAY_KEY = "npz"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed member times: the same arrays give the same bytes
@@ -239,3 +241,13 @@ def load_error_correlation(path: str | Path) -> dict[str, ErrorCorrelation]:
     """Per task, the correlation of two models' errors, from a checked joint parameter file."""
     doc = _read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
     return {t: ErrorCorrelation.from_dict(c) for t, c in doc["error_correlation"].items()}
+
+
+def write_answers_file(path: str | Path, document: dict) -> dict:
+    """Write the calibration models' anchor answers (manifest and .npz)."""
+    return _write_pair(Path(path), ANSWERS_FORMAT, ANSWERS_FORMAT_VERSION, document)
+
+
+def load_answers_file(path: str | Path) -> dict:
+    """The checked anchor-answers document, arrays joined."""
+    return _read_pair(path, ANSWERS_FORMAT, ANSWERS_FORMAT_VERSION, "`tinytasks pack-answers`")

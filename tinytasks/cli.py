@@ -263,6 +263,20 @@ def cmd_rank(a) -> int:
     return 0
 
 
+def cmd_similar(a) -> int:
+    from .similar import format_similar
+
+    print(format_similar(a.results, a.top, a.dendrogram))
+    return 0
+
+
+def cmd_pack_answers(a) -> int:
+    from .anchor_answers import ANSWERS_PATH, pack_shared_answers
+
+    pack_shared_answers(Path(a.out) if a.out else ANSWERS_PATH)
+    return 0
+
+
 def cmd_verify(a) -> int:
     from .verify import exit_code, format_checks, verify_results
 
@@ -385,6 +399,16 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--benchmarks", help="comma-separated benchmarks to rank on (default: every one all models have)")
     r.add_argument("--independent", action="store_true", help="take the models' errors as independent")
     r.add_argument("--json", help="also write the ranking and the full P(A > B) matrix to this JSON file")
+    y = sub.add_parser("similar", help="the calibration models that answer most like a model beyond what its "
+                                       "ability explains, possible duplicates, a nearest-neighbour estimate; "
+                                       "a dendrogram for several models")
+    y.add_argument("results", nargs="+", help="lm-eval output of tiny tasks written with --log_samples (a "
+                                              "results_*.json or its folder, or a samples_*.jsonl), one per model")
+    y.add_argument("--top", type=int, default=10, help="nearest calibration models listed per model (default 10)")
+    y.add_argument("--dendrogram", help="PNG to draw the models' tree to (three or more results)")
+    pa = sub.add_parser("pack-answers", help="write the calibration models' anchor answers that `similar` "
+                                             "compares with, from shared/data")
+    pa.add_argument("--out", help="file to write (default: the shipped one)")
     v = sub.add_parser("verify", help="check a results file of the tiny tasks: parameter file, prompt config, "
                                       "few-shot setting, and the estimate recomputed from the logged samples "
                                       "(exit 0 verified, 1 a check failed, 3 a check could not run)")
@@ -426,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"fit": cmd_fit, "fit-shared": cmd_fit_shared, "fit-joint": cmd_fit_joint, "packaged-model": cmd_packaged_model,
                 "path": cmd_path, "compare": cmd_compare, "verify": cmd_verify, "average": cmd_average,
-                "checkpoints": cmd_checkpoints, "rank": cmd_rank, "tiered": cmd_tiered, "adaptive": cmd_adaptive, "estimate": cmd_estimate}[a.command](a)
+                "checkpoints": cmd_checkpoints, "rank": cmd_rank, "similar": cmd_similar, "pack-answers": cmd_pack_answers, "tiered": cmd_tiered, "adaptive": cmd_adaptive, "estimate": cmd_estimate}[a.command](a)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from sklearn.model_selection import KFold
 from tinytasks.estimators import JointCorrection, write_joint_file
 from tinytasks.estimators.comparison import average_estimates
 from tinytasks.estimators.joint import N_FOLDS
-from tinytasks.estimators.ranking import ErrorCorrelation
+from tinytasks.estimators.ranking import DISTANCE_BINS, ErrorCorrelation
 from tinytasks.estimators.validation import score_metrics
 
 from . import __version__
@@ -195,15 +195,15 @@ def joint_report_markdown(report: dict) -> str:
         o, j = r["own"], r["joint"]
         lines.append(f"| {name} | {o['mae']:.2f} | {j['mae']:.2f} | {o['coverage']:.3f} | {j['coverage']:.3f} | "
                      f"{o['mean_interval_width']:.2f} | {j['mean_interval_width']:.2f} |")
+    edges = [(float(a), float(b)) for a, b in zip(DISTANCE_BINS[:-1], DISTANCE_BINS[1:])]
     lines += ["", "## Error correlation between models on the same task", "",
               "Correlation of two held-out models' standardised errors (same fold, so the same fitted "
-              "estimator) by the distance d between their estimates, and the fit rho(d) = rho0 exp(-d / length) "
-              "that `tinytasks rank` uses.", "",
-              "| task | rho0 | length | " + " | ".join(f"d {b['from']:g}-{b['to']:g}" for b in
-                                                    next(iter(report["error_correlation"].values()))["bins"]) + " |",
-              "| --- | --- | --- | " + " | ".join("---" for _ in next(iter(report["error_correlation"].values()))["bins"])
-              + " |"]
+              "estimator) by the distance d between their estimates (points), and the fit "
+              "rho(d) = rho0 exp(-d / length) that `tinytasks rank` uses.", "",
+              "| task | rho0 | length | " + " | ".join(f"d {a:g}-{b:g}" for a, b in edges) + " |",
+              "| --- " * (3 + len(edges)) + "|"]
     for task, c in report["error_correlation"].items():
+        rho = {(b["from"], b["to"]): f"{b['rho']:+.3f}" for b in c["bins"]}
         lines.append(f"| {task} | {c['rho0']:.3f} | {c['length']:.2f} | "
-                     + " | ".join(f"{b['rho']:+.3f}" for b in c["bins"]) + " |")
+                     + " | ".join(rho.get(e, "-") for e in edges) + " |")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,105 @@
+"""The calibration models' answers to every shipped anchor, bit-packed, with
+their names and full scores: what `tinytasks similar` compares a model with.
+
+One block per benchmark, over the anchors of its pool task (every item any
+of its tiny tasks asks). Written by `tinytasks pack-answers` from the shared
+data; the file records each pool parameter file's checksum, since abilities
+are read with those item parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from tinytasks.estimators.ability import estimate_ability
+from tinytasks.estimators.param_file import ParamFileError, load_answers_file, write_answers_file
+from tinytasks.estimators.similarity import AnswerSet, pack_answers, unpack_answers
+
+from .registry import BENCHMARKS, TASK_CONFIG_DIR, task_name
+from .scoring import load_task_params
+
+ANSWERS_PATH = TASK_CONFIG_DIR / "anchor_answers" / "answers.json"
+
+
+def pack_shared_answers(out: Path = ANSWERS_PATH, root: Path | None = None,
+                        progress: Callable[[str], None] = print) -> dict:
+    """Write the anchor-answers file from ../shared/data; returns its manifest."""
+    from .shared_data import SOURCES, item_table, load_source, shared_data_dir
+
+    root = root or shared_data_dir()
+    data = {b: load_source(b, root, item_table(b, root)) for b in BENCHMARKS}
+    models = sorted(set().union(*(d.models for d in data.values())))
+    row_of = {m: i for i, m in enumerate(models)}
+    blocks, licences = {}, {}
+    for b in BENCHMARKS:
+        _, meta, sha = load_task_params(task_name(b, None))
+        d = data[b]
+        cols = np.array([a["pool_index"] for a in meta["anchors"]])
+        right, answered = pack_answers(d.responses[:, cols])
+        blocks[b] = {"task": meta["task"], "params_sha256": sha, "keys": [a["key"] for a in meta["anchors"]],
+                     "models": np.array([row_of[m] for m in d.models], dtype=np.int32),
+                     "right": right, "answered": answered, "scores": np.round(d.scores, 4)}
+        licences[b] = SOURCES[b].licence
+        progress(f"{b}: {len(d.models)} models x {cols.size} anchors")
+    doc = write_answers_file(out, {"metadata": {"licence": licences, "source": "../shared/data (see each "
+                                                "benchmark's pool task report)"},
+                                   "models": models, "benchmarks": blocks})
+    progress(f"wrote {out} and {out.with_suffix('.npz').name}")
+    return doc
+
+
+@dataclass
+class BenchmarkAnswers:
+    """One benchmark's reference answers (rows: every model of the file; a
+    model without this benchmark has no answers) and what is needed to place
+    a new model's answers beside them."""
+
+    keys: list[str]
+    answers: AnswerSet
+    scores: np.ndarray  # NaN for models without this benchmark
+    task: str
+
+    def column_of(self) -> dict[str, int]:
+        return {k: i for i, k in enumerate(self.keys)}
+
+
+@dataclass
+class ReferenceAnswers:
+    models: list[str]
+    benchmarks: dict[str, BenchmarkAnswers]
+    licence: dict[str, str]
+
+
+def abilities_and_probabilities(task: str, answers: np.ndarray) -> np.ndarray:
+    """P(correct) on the pool task's anchors at each row's EAP ability from its answers."""
+    est, _, _ = load_task_params(task)
+    cal = est.calibration
+    theta = estimate_ability(answers, cal.anchor_bank, "eap", cal.prior).theta
+    return cal.anchor_bank.icc(theta)
+
+
+def load_reference_answers(path: Path = ANSWERS_PATH) -> ReferenceAnswers:
+    """The shipped answers, unpacked, with each model's P(correct) per item."""
+    doc = load_answers_file(path)
+    models = list(doc["models"])
+    out = {}
+    for b, block in doc["benchmarks"].items():
+        _, _, sha = load_task_params(block["task"])
+        if sha != block["params_sha256"]:
+            raise ParamFileError(f"{path} was packed with another {block['task']} parameter file; "
+                                 "rerun `tinytasks pack-answers`")
+        rows = np.asarray(block["models"], dtype=int)
+        keys = list(block["keys"])
+        own = unpack_answers(np.asarray(block["right"], np.uint8), np.asarray(block["answered"], np.uint8), len(keys))
+        answers = np.full((len(models), len(keys)), np.nan)
+        answers[rows] = own
+        prob = np.full(answers.shape, 0.5)
+        prob[rows] = abilities_and_probabilities(block["task"], own)
+        scores = np.full(len(models), np.nan)
+        scores[rows] = np.asarray(block["scores"], float)
+        out[b] = BenchmarkAnswers(keys, AnswerSet(answers, prob), scores, block["task"])
+    return ReferenceAnswers(models, out, dict(doc["metadata"]["licence"]))
