@@ -96,3 +96,18 @@ def test_joint_file_round_trip_and_checks(tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(ParamFileError, match="version 0"):
         load_joint(path)
+
+
+@pytest.mark.parametrize("group", ["tiny_leaderboard_25", "tiny_leaderboard", "tiny_leaderboard_pool"])
+def test_every_lineup_ships_a_joint_file_with_each_tasks_error_correlation(group):
+    from tinytasks.estimators.param_file import load_error_correlation
+    from tinytasks.joint_fitting import joint_params_path
+    from tinytasks.registry import GROUPS
+
+    path = joint_params_path(group)
+    joint, meta = load_joint(path)
+    assert list(joint.tasks) == GROUPS[group] and meta["group"] == group
+    corr = load_error_correlation(path)
+    assert set(corr) == set(GROUPS[group])
+    assert all(0 <= c.rho0 < 1 and c.length > 0 for c in corr.values())
+    assert (path.parent / "report.md").is_file()
