@@ -17,29 +17,30 @@ On adaptive_testing.py's split (the first of 5 seeded folds over models):
 shipped rule, oracle rule, and fixed supervised anchors (as `tinytasks fit`
 chooses them) at 40 and 100 items, on the held-out 20%.
 
-    python benchmarks/adaptive_oracle.py                    # all six (~15 min on 2 cores)
-    python benchmarks/adaptive_oracle.py --benchmarks mmlu
+    python -m benchmarks.adaptive_oracle                    # all six (~15 min on 2 cores)
+    python -m benchmarks.adaptive_oracle --benchmarks mmlu
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
+from tinytasks.estimators import TinyEstimator, estimate_ability, score_metrics
+from tinytasks.estimators.adaptive import (
+    AdaptiveSettings,
+    AdaptiveTest,
+    simulate_adaptive,
+)
+from tinytasks.estimators.measurement import score_gradient, score_slope
+
+from benchmarks.adaptive_testing import split_and_fit
+from benchmarks.adaptive_variants import map_predictions
+from benchmarks.results_io import table_row, write_results
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import TinyEstimator, estimate_ability, score_metrics  # noqa: E402
-from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest, simulate_adaptive  # noqa: E402
-from tinytasks.estimators.measurement import score_gradient, score_slope  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
-
-from adaptive_testing import split_and_fit  # noqa: E402
-from adaptive_variants import map_predictions  # noqa: E402
-from results_io import table_row, write_results  # noqa: E402
 
 LENGTHS = (20, 30, 40, 60)
 FIXED = (40, 100)

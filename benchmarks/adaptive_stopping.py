@@ -2,27 +2,23 @@
 the 95% interval on held-out models when stopping is allowed from 5, 20 or 30
 items (one 80/20 split over models; MAE in leaderboard points).
 
-    python benchmarks/adaptive_stopping.py                 # MMLU, ~4 min on 2 cores
-    python benchmarks/adaptive_stopping.py --benchmark arc
+    python -m benchmarks.adaptive_stopping                 # MMLU, ~4 min on 2 cores
+    python -m benchmarks.adaptive_stopping --benchmark arc
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-import numpy as np
 from sklearn.model_selection import KFold
+from tinytasks.estimators import TinyEstimator, score_metrics
+from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive
+
+from benchmarks.results_io import table_row, write_results
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import TinyEstimator, score_metrics  # noqa: E402
-from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive  # noqa: E402
-from tinytasks.shared_data import load_source, shared_data_dir  # noqa: E402
-
-from results_io import table_row, write_results  # noqa: E402
 
 TARGETS = (2.0, 1.5)
 MIN_ITEMS = (5, 20, 30)

@@ -10,29 +10,26 @@ answers are replayed as an adaptive test (`simulate_adaptive`), and the
 estimate after k items is compared with its real full score; also a random
 choice of items scored by the same maps, and a stop at a target SE.
 
-    python benchmarks/adaptive_testing.py                     # all six (~35 min on 2 cores)
-    python benchmarks/adaptive_testing.py --benchmarks mmlu
+    python -m benchmarks.adaptive_testing                     # all six (~35 min on 2 cores)
+    python -m benchmarks.adaptive_testing --benchmarks mmlu
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import KFold
+from tinytasks.estimators import ANCHOR_METHODS, IRTFitter, TinyEstimator, score_metrics
+from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive
+
+from benchmarks.results_io import table_row, write_results
+from tinytasks.fitting import FitSettings
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import ANCHOR_METHODS, IRTFitter, TinyEstimator, score_metrics  # noqa: E402
-from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive  # noqa: E402
-from tinytasks.fitting import FitSettings  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
-
-from results_io import table_row, write_results  # noqa: E402
 
 LENGTHS = (10, 20, 30, 40, 60)
 FIXED = (25, 40, 100)

@@ -21,30 +21,27 @@ adaptive_testing.py's coverage is higher): also over the held-out models in
 the top decile of real score, where the maps alone undercover; the fixed
 whole-pool estimator's figures are the reference.
 
-    python benchmarks/adaptive_variants.py                        # all six (~20 min on 2 cores)
-    python benchmarks/adaptive_variants.py --benchmarks winogrande
+    python -m benchmarks.adaptive_variants                        # all six (~20 min on 2 cores)
+    python -m benchmarks.adaptive_variants --benchmarks winogrande
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
+from tinytasks.estimators import TinyEstimator, score_metrics
+from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest
+from tinytasks.estimators.anchors import select_anchors
+from tinytasks.estimators.measurement import measurement_features, score_slope
+from tinytasks.estimators.score_map import ScoreMap
+
+from benchmarks.adaptive_testing import split_and_fit
+from benchmarks.results_io import table_row, write_results
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import TinyEstimator, score_metrics  # noqa: E402
-from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest  # noqa: E402
-from tinytasks.estimators.measurement import measurement_features, score_slope  # noqa: E402
-from tinytasks.estimators.anchors import select_anchors  # noqa: E402
-from tinytasks.estimators.score_map import ScoreMap  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
-
-from adaptive_testing import split_and_fit  # noqa: E402
-from results_io import table_row, write_results  # noqa: E402
 
 LENGTHS = (20, 30, 40)
 START = 10

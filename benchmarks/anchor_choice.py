@@ -10,30 +10,25 @@ With fewer than SUPERVISED_MIN_MODELS_PER_ANCHOR models per anchor the
 shipped `supervised` method falls back to stratified; this script asks for
 the pursuit itself there, to show why.
 
-    python benchmarks/anchor_choice.py                        # MMLU, ~5 min on 2 cores
-    python benchmarks/anchor_choice.py --benchmarks mmlu,winogrande --sizes 300,all --budgets 25
+    python -m benchmarks.anchor_choice                        # MMLU, ~5 min on 2 cores
+    python -m benchmarks.anchor_choice --benchmarks mmlu,winogrande --sizes 300,all --budgets 25
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import KFold
+from tinytasks.estimators import TinyEstimator, anchors
+from tinytasks.estimators.validation import cross_validate_budgets
+
+from benchmarks.results_io import table_row, write_results
+from tinytasks.fitting import parse_budgets, resolve_budget
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import TinyEstimator  # noqa: E402
-from tinytasks.estimators import anchors  # noqa: E402
-from tinytasks.estimators.validation import cross_validate_budgets  # noqa: E402
-from tinytasks.cli import _budgets  # noqa: E402
-from tinytasks.fitting import resolve_budget  # noqa: E402
-from tinytasks.shared_data import load_source, shared_data_dir  # noqa: E402
-
-from results_io import table_row, write_results  # noqa: E402
 
 METHODS = ("stratified", "supervised")
 
@@ -41,7 +36,7 @@ METHODS = ("stratified", "supervised")
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--benchmarks", default="mmlu")
-    ap.add_argument("--budgets", type=_budgets, default=("half",))
+    ap.add_argument("--budgets", type=parse_budgets, default=("half",))
     ap.add_argument("--sizes", default="100,300,500,all", help="calibration models per fold ('all': the fold)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "anchor_choice"))

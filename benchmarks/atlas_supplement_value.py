@@ -8,28 +8,25 @@ ATLAS's items whose text is known (what `tinytasks fit-shared` adds as a
 supplement: an item without text cannot be asked); plus every ATLAS item.
 The probe is not the shipped estimator, only a yardstick for the items.
 
-    python benchmarks/atlas_supplement_value.py      # ~1 min
+    python -m benchmarks.atlas_supplement_value      # ~1 min
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import KFold, cross_val_predict
+from tinytasks.estimators.tables import load_calibration_data, read_responses_csv
+
+from benchmarks.results_io import table_row, write_results
+from tinytasks.shared_data import SOURCES, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators.tables import load_calibration_data, read_responses_csv  # noqa: E402
-from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
-
-from results_io import table_row, write_results  # noqa: E402
 
 
 def ridge_mae(x: np.ndarray, y: np.ndarray, seed: int) -> float:

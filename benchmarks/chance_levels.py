@@ -19,20 +19,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
+from tinytasks.estimators.validation import score_metrics
+
+from benchmarks.results_io import table_row, write_results
+from tinytasks.benchmarks import CHANCE_LEVELS, chance_level, load_local_docs
+from tinytasks.registry import BENCHMARK_OF_TASK
+from tinytasks.scoring import anchor_keys, chance_of, load_task_params
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.results_io import table_row, write_results  # noqa: E402
-from tinytasks.estimators.validation import score_metrics  # noqa: E402
-from tinytasks.benchmarks import CHANCE_LEVELS, chance_level, load_local_docs  # noqa: E402
-from tinytasks.registry import BENCHMARK_OF_TASK  # noqa: E402
-from tinytasks.scoring import anchor_keys, chance_of, load_task_params  # noqa: E402
-from tinytasks.shared_data import load_source, shared_data_dir  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "chance_levels"
 

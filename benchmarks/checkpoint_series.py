@@ -5,21 +5,24 @@ the last one the model itself), through lm-eval on CPU, offline.
 Writes benchmarks/results/checkpoint_series/checkpoints.{md,json,png} and
 prints the wall time of the first (evaluating) and second (cached) pass.
 
-    python benchmarks/checkpoint_series.py       # ~3 min on 2 cores
+    python -m benchmarks.checkpoint_series       # ~3 min on 2 cores
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tinytasks.checkpoints import (
+    checkpoint_series,
+    evaluate_series,
+    series_report,
+    write_series,
+)
+from tinytasks.packaged_models import ensure_hf_folder, write_perturbed_checkpoints
 
-from tinytasks.checkpoints import checkpoint_series, evaluate_series, series_report, write_series  # noqa: E402
-from tinytasks.packaged_models import ensure_hf_folder, write_perturbed_checkpoints  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:

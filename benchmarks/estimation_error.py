@@ -7,10 +7,10 @@ linear map of it), and metabench's own held-out MAE. Also: tinyBenchmarks'
 pool-accuracy estimators (IRT, p-IRT, gp-IRT) when the pool is treated as the
 whole benchmark, and the IRT fit time on the largest matrix.
 
-    python benchmarks/estimation_error.py            # everything (38 min alone on 2 cores)
-    python benchmarks/estimation_error.py --benchmarks mmlu --budgets 25,all
-    python benchmarks/estimation_error.py --budgets half --out /tmp/half_pool   # the half-pool rows alone
-    python benchmarks/estimation_error.py --anchor-method stratified --out benchmarks/results/estimation_error_stratified
+    python -m benchmarks.estimation_error            # everything (38 min alone on 2 cores)
+    python -m benchmarks.estimation_error --benchmarks mmlu --budgets 25,all
+    python -m benchmarks.estimation_error --budgets half --out /tmp/half_pool   # the half-pool rows alone
+    python -m benchmarks.estimation_error --anchor-method stratified --out benchmarks/results/estimation_error_stratified
 
 Anchors below the whole pool are chosen as `tinytasks fit` chooses them
 (`supervised`) unless `--anchor-method` says otherwise; the whole pool is the
@@ -23,7 +23,7 @@ pinning the script gives the reports' numbers exactly (checked: MMLU and ARC
 at 10 anchors):
 
     export OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
-    python benchmarks/estimation_error.py --benchmarks mmlu,arc --budgets 10 --out /tmp/pinned
+    python -m benchmarks.estimation_error --benchmarks mmlu,arc --budgets 10 --out /tmp/pinned
 
 "half" is half of each benchmark's pool: the target is to be no worse than
 metabench's whole-pool figure with at most that many items.
@@ -32,28 +32,31 @@ metabench's whole-pool figure with at most that many items.
 anchors changed) and rewrites the existing results with their rows replaced
 and every other benchmark's kept; the settings must match the file's:
 
-    python benchmarks/estimation_error.py --benchmarks truthfulqa,winogrande --budgets 10,25,50,100,all --update
+    python -m benchmarks.estimation_error --benchmarks truthfulqa,winogrande --budgets 10,25,50,100,all --update
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from tinytasks.estimators import ANCHOR_METHODS, IRTFitter
+from tinytasks.estimators.validation import cross_validate_pool
+
+from benchmarks.results_io import previous_results, write_results
+from tinytasks.fitting import (
+    HALF_POOL,
+    FitSettings,
+    budget_label,
+    parse_budgets,
+    resolve_budget,
+    validation_table,
+)
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import ANCHOR_METHODS, IRTFitter  # noqa: E402
-from tinytasks.estimators.validation import cross_validate_pool  # noqa: E402
-from tinytasks.cli import _budgets  # noqa: E402
-from tinytasks.fitting import HALF_POOL, FitSettings, budget_label, resolve_budget, validation_table  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
-
-from results_io import previous_results, write_results  # noqa: E402
 
 # metabench's own predictions on its held-out models (the `test` rows of its
 # __scores.csv files).
@@ -63,7 +66,7 @@ METABENCH_MAE = {"arc": 1.09, "gsm8k": 1.10, "mmlu": 1.04, "truthfulqa": 0.82, "
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--benchmarks", default=",".join(SOURCES))
-    ap.add_argument("--budgets", type=_budgets, default=(10, 25, 50, 100, HALF_POOL, None))
+    ap.add_argument("--budgets", type=parse_budgets, default=(10, 25, 50, 100, HALF_POOL, None))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--dims", type=int, default=3)
     ap.add_argument("--anchor-method", default=FitSettings.anchor_method, choices=ANCHOR_METHODS)

@@ -22,30 +22,27 @@ hypergeometric number of cases, so its expected absolute error is exact. For
 TruthfulQA (mc2, a per-item probability rather than 0/1) the 0/1 variance is
 an upper bound, so its random-sample error is overstated there.
 
-    python benchmarks/extrapolation.py                 # all benchmarks, ~20 min on 2 cores
-    python benchmarks/extrapolation.py --benchmarks mmlu --splits strength
-    python benchmarks/extrapolation.py --benchmarks truthfulqa,winogrande --update   # keep the others' results
+    python -m benchmarks.extrapolation                 # all benchmarks, ~20 min on 2 cores
+    python -m benchmarks.extrapolation --benchmarks mmlu --splits strength
+    python -m benchmarks.extrapolation --benchmarks truthfulqa,winogrande --update   # keep the others' results
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 from scipy.stats import hypergeom
 from sklearn.model_selection import GroupKFold, KFold
+from tinytasks.estimators import TinyEstimator
+from tinytasks.estimators.extrapolation import CANDIDATE_LINES
+from tinytasks.estimators.validation import cross_validate_budgets
+
+from benchmarks.results_io import previous_results, table_row, write_results
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import TinyEstimator  # noqa: E402
-from tinytasks.estimators.extrapolation import CANDIDATE_LINES  # noqa: E402
-from tinytasks.estimators.validation import cross_validate_budgets  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
-
-from results_io import previous_results, table_row, write_results  # noqa: E402
 
 # Items in the full benchmark as the leaderboard scored it (shared/README.md).
 FULL_SIZE = {"arc": 1172, "gsm8k": 1319, "hellaswag": 10042, "mmlu": 14042, "truthfulqa": 817, "winogrande": 1267}

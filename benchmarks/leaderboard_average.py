@@ -14,36 +14,41 @@ Then the joint estimate (`tinytasks average` with all six tasks): per task,
 own vs joint estimate, the joint corrections fitted without the scored models.
 Also printed: the correlation matrix of the six tasks' errors.
 
-    python benchmarks/leaderboard_average.py                                # tiny_leaderboard_pool
-    python benchmarks/leaderboard_average.py --group tiny_leaderboard_25    # -> results/leaderboard_average_25
+    python -m benchmarks.leaderboard_average                                # tiny_leaderboard
+    python -m benchmarks.leaderboard_average --group tiny_leaderboard_25    # -> results/leaderboard_average_25
+
+The held-out estimates are those of `tinytasks fit-joint`, from its cache
+when it has run (minutes otherwise).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
+from tinytasks.estimators.comparison import average_estimates
+from tinytasks.estimators.validation import score_metrics
+
+from benchmarks.results_io import write_results
+from tinytasks.fitting import FitSettings
+from tinytasks.joint_fitting import (
+    held_out_cache_dir,
+    held_out_estimates,
+    joint_report_markdown,
+    joint_validation,
+)
+from tinytasks.registry import GROUPS
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators.comparison import average_estimates  # noqa: E402
-from tinytasks.estimators.validation import score_metrics  # noqa: E402
-from tinytasks.fitting import FitSettings  # noqa: E402
-from tinytasks.registry import GROUPS  # noqa: E402
-from tinytasks.joint_fitting import held_out_estimates, joint_validation, joint_report_markdown  # noqa: E402
-
-from results_io import write_results  # noqa: E402
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--group", default="tiny_leaderboard_pool", choices=list(GROUPS),
+    ap.add_argument("--group", default="tiny_leaderboard", choices=list(GROUPS),
                     help="the lineup whose six tasks are averaged")
     args = ap.parse_args()
-    h = held_out_estimates(FitSettings(), args.group)
+    h = held_out_estimates(FitSettings(), args.group, cache_dir=held_out_cache_dir())
     benches = h.benchmarks
     avg, truth = h.score.mean(1), h.truth.mean(1)
     bounds = (h.lower.mean(1), h.upper.mean(1))
@@ -72,8 +77,7 @@ def main() -> int:
     lines += ["    " + " ".join(f"{v:6.2f}" for v in r) for r in corr]
     lines += ["", joint_report_markdown({"group": group, "n_models": len(h.models),
                                          "validation": joint}).replace("# ", "## ", 1)]
-    name = {"tiny_leaderboard_pool": "leaderboard_average", "tiny_leaderboard_25": "leaderboard_average_25"}.get(
-        group, f"leaderboard_average_{group}")
+    name = "leaderboard_average" + group.removeprefix("tiny_leaderboard")
     write_results(ROOT / "benchmarks" / "results" / name, lines, report)
     return 0
 

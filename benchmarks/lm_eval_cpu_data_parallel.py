@@ -15,14 +15,9 @@ is lm-eval's. Used by `benchmarks/multi_process.py`:
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from accelerate import Accelerator  # noqa: E402
-from lm_eval.api.registry import register_model  # noqa: E402
-from lm_eval.models.huggingface import HFLM  # noqa: E402
+from accelerate import Accelerator
+from lm_eval.api.registry import register_model
+from lm_eval.models.huggingface import HFLM
 
 
 @register_model("hf-cpu-dp")

@@ -22,13 +22,12 @@ full score. This script checks, per benchmark, on the models with responses:
   two metabench pools of a benchmark (ARC, GSM8K), tinytasks merges them;
   the item count is given beside it.
 
-    python benchmarks/metabench_reference.py        # ~1 min on 2 cores
+    python -m benchmarks.metabench_reference        # ~1 min on 2 cores
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +37,10 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import KFold, cross_val_predict
 
+from benchmarks.results_io import table_row, write_results
+from tinytasks.shared_data import SOURCES, shared_data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.shared_data import SOURCES, shared_data_dir  # noqa: E402
-
-from results_io import table_row, write_results  # noqa: E402
 
 BENCHMARKS = ("arc", "gsm8k", "mmlu", "truthfulqa", "winogrande")
 OUT = ROOT / "benchmarks" / "results" / "metabench_reference"

@@ -29,12 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.results_io import write_results
+from tinytasks.packaged_models import ensure_hf_folder
+from tinytasks.registry import TASK_CONFIG_DIR
 
-from benchmarks.results_io import write_results  # noqa: E402
-from tinytasks.packaged_models import ensure_hf_folder  # noqa: E402
-from tinytasks.registry import TASK_CONFIG_DIR  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 METRICS = ("est_score", "est_score_stderr", "est_lower", "est_upper", "n_answered", "tiny_acc")
 

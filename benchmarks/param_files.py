@@ -12,17 +12,15 @@ joined; median of 7 loads, caches cleared); and the size of task_configs/.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.results_io import table_row, write_results
+from tinytasks.item_texts import read_item_texts
+from tinytasks.registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR
+from tinytasks.scoring import load_task_params, task_anchors
 
-from benchmarks.results_io import table_row, write_results  # noqa: E402
-from tinytasks.item_texts import read_item_texts  # noqa: E402
-from tinytasks.registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR  # noqa: E402
-from tinytasks.scoring import load_task_params, task_anchors  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "benchmarks" / "results" / "param_files"
 REPEATS = 7

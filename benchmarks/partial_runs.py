@@ -12,26 +12,23 @@ For each: tinytasks as shipped (the partial map below 80% answered) and the
 previous method (unanswered anchors imputed from the posterior predictive
 into the full map), MAE and 95%-interval coverage against the real score.
 
-    python benchmarks/partial_runs.py                      # ~15 min on 2 cores
-    python benchmarks/partial_runs.py --benchmarks mmlu --test-models 300
+    python -m benchmarks.partial_runs                      # ~15 min on 2 cores
+    python -m benchmarks.partial_runs --benchmarks mmlu --test-models 300
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from tinytasks.estimators import TinyEstimator, spread_order
+
+from benchmarks.results_io import table_row, write_results
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import TinyEstimator, spread_order  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
-
-from results_io import table_row, write_results  # noqa: E402
 
 
 def masks(n_models: int, est: TinyEstimator, rng) -> dict[str, np.ndarray]:

@@ -13,25 +13,22 @@ For both: the flag rate overall and among models with accuracy 0.25-0.75
 (where a pattern can be told apart from a shuffle of it), and for the
 contamination also how far it moves the estimated score.
 
-    python benchmarks/person_fit.py                       # ~4 min on 2 cores
-    python benchmarks/person_fit.py --benchmarks mmlu
+    python -m benchmarks.person_fit                       # ~4 min on 2 cores
+    python -m benchmarks.person_fit --benchmarks mmlu
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
+from tinytasks.estimators import TinyEstimator
+
+from benchmarks.results_io import table_row, write_results
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import TinyEstimator  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
-
-from results_io import table_row, write_results  # noqa: E402
 
 HELD_OUT_SHARE = 0.2
 HARDEST_SHARE = 0.2

@@ -22,28 +22,25 @@ Against: tinytasks alone, the sample alone, and a random sample with as many
 items as the pool plus the sample (the same budget). Splits as in
 extrapolation.py: the strongest 12% held out, and the first of 5 random folds.
 
-    python benchmarks/random_sample_blend.py                 # all six (~8 min on 2 cores)
-    python benchmarks/random_sample_blend.py --benchmarks mmlu
+    python -m benchmarks.random_sample_blend                 # all six (~8 min on 2 cores)
+    python -m benchmarks.random_sample_blend --benchmarks mmlu
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 from scipy.stats import norm
+from tinytasks.estimators import TinyEstimator
+from tinytasks.estimators.validation import cross_validate_budgets
+
+from benchmarks.extrapolation import FULL_SIZE, make_splits, random_sample_mae
+from benchmarks.results_io import table_row, write_results
+from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tinytasks.estimators import TinyEstimator  # noqa: E402
-from tinytasks.estimators.validation import cross_validate_budgets  # noqa: E402
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir  # noqa: E402
-
-from extrapolation import FULL_SIZE, make_splits, random_sample_mae  # noqa: E402
-from results_io import table_row, write_results  # noqa: E402
 
 SAMPLE_SIZES = (25, 50, 100)
 SPLITS = ("strength", "random")

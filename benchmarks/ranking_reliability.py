@@ -38,13 +38,17 @@ from pathlib import Path
 
 import numpy as np
 from scipy.stats import kendalltau
+from tinytasks.estimators import read_param_document
+from tinytasks.estimators.ranking import error_covariance, rank_models, standard_errors
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmarks import BENCHMARKS, FULL_ITEMS, REQUESTS_PER_ITEM
-from tinytasks.estimators import read_param_document
-from tinytasks.estimators.ranking import error_covariance, rank_models, standard_errors
 from tinytasks.fitting import FitSettings
-from tinytasks.joint_fitting import HeldOutEstimates, held_out_cache_dir, held_out_estimates
+from tinytasks.joint_fitting import (
+    HeldOutEstimates,
+    held_out_cache_dir,
+    held_out_estimates,
+)
 from tinytasks.rank import shipped_error_correlation
 from tinytasks.registry import GROUPS, TIERS, params_path
 from tinytasks.tiered import TierPolicy

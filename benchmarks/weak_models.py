@@ -10,22 +10,20 @@ full task's) and writes the table, with the two targets: the reference inside
 the 95% interval for at least 90% of (model, task) pairs, and no estimate
 more than 5 points off where the reference's standard error is under 2.
 
-    python benchmarks/full_reference.py --benchmark winogrande --models smollm2-135m,smollm2-135m@0.3 --sample 500
+    python -m benchmarks.full_reference --benchmark winogrande --models smollm2-135m,smollm2-135m@0.3 --sample 500
     python -m benchmarks.weak_models
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.results_io import table_row, write_results
+from tinytasks.registry import BENCHMARK_OF_TASK
+from tinytasks.scoring import anchor_keys, estimate_task
 
-from benchmarks.results_io import table_row, write_results  # noqa: E402
-from tinytasks.registry import BENCHMARK_OF_TASK  # noqa: E402
-from tinytasks.scoring import anchor_keys, estimate_task  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 RUNS = ROOT / "benchmarks" / "results" / "full_reference"
 OUT = ROOT / "benchmarks" / "results" / "weak_models"

@@ -1,18 +1,11 @@
 """The full-benchmark reference tasks that benchmarks/full_reference.py checks
 tiny estimates against."""
 
-import sys
-
 import numpy as np
 import pytest
 
+from benchmarks.full_reference import REFERENCE_DIR, REFERENCES, reference_score, sample_indices
 from tinytasks.registry import TASK_CONFIG_DIR
-
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from full_reference import REFERENCE_DIR, REFERENCES, reference_score, sample_indices  # noqa: E402
 
 FULL_SIZE = {"truthfulqa": 817, "mmlu": 14042, "winogrande": 1267}
 
@@ -58,7 +51,7 @@ def test_reference_task_asks_every_item_in_the_tiny_tasks_format(tasks, bench):
 
 
 def test_mmlu_prefixes_are_rebuilt_for_every_subject(shared_data):
-    import reference
+    from benchmarks.reference_tasks import reference
 
     prefixes = reference.mmlu_prefixes(shared_data / "benchmarks")
     assert len(prefixes) == 57

@@ -12,22 +12,11 @@ import pandas as pd
 from tinytasks.estimators import ANCHOR_METHODS
 from tinytasks.estimators.anchors import SUPERVISED_MIN_MODELS_PER_ANCHOR
 
-from .fitting import HALF_POOL, REPORT_BUDGETS, FitSettings, fit_task
+from .fitting import REPORT_BUDGETS, FitSettings, fit_task, parse_budgets
 from .pinned_numerics import numerics_are_pinned, rerun_pinned
 from .registry import BENCHMARK_OF_TASK, BENCHMARKS, DEFAULT_BUDGET, GROUPS, TASK_CONFIG_DIR, TASKS, TIERS, task_name
 
 FIT_COMMANDS = ("fit", "fit-shared", "fit-joint")  # they write parameter files, which must not depend on the CPU
-
-
-def _budgets(text: str) -> tuple:
-    """'10,25,half,all' -> (10, 25, HALF_POOL, None); 'none' or '' -> () (no report)."""
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if part in ("", "none"):
-            continue
-        out.append(None if part in ("all", "pool") else HALF_POOL if part == HALF_POOL else int(part))
-    return tuple(out)
 
 
 def _add_fit_options(p: argparse.ArgumentParser) -> None:
@@ -41,7 +30,7 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dims", type=int, default=3, help="dimensions of the IRT model (default 3)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds for the report")
-    p.add_argument("--report-budgets", type=_budgets, default=None,
+    p.add_argument("--report-budgets", type=parse_budgets, default=None,
                    help="budgets in the report, e.g. 10,25,50,100,all ('half': half the eligible pool; default "
                         f"{','.join(str(b or 'all') for b in REPORT_BUDGETS)}, or for fit-shared with --budget "
                         "only that budget)")

@@ -64,6 +64,17 @@ def eligible_indices(data: CalibrationData, items: pd.DataFrame | None) -> np.nd
     return idx
 
 
+def parse_budgets(text: str) -> tuple:
+    """'10,25,half,all' -> (10, 25, HALF_POOL, None); 'none' or '' -> () (no report)."""
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if part in ("", "none"):
+            continue
+        out.append(None if part in ("all", "pool") else HALF_POOL if part == HALF_POOL else int(part))
+    return tuple(out)
+
+
 def resolve_budget(budget: int | str | None, pool_size: int) -> int | None:
     """A report budget as a number of items (None: the whole pool)."""
     return pool_size // 2 if budget == HALF_POOL else budget

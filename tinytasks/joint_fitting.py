@@ -195,6 +195,8 @@ def joint_report_markdown(report: dict) -> str:
         o, j = r["own"], r["joint"]
         lines.append(f"| {name} | {o['mae']:.2f} | {j['mae']:.2f} | {o['coverage']:.3f} | {j['coverage']:.3f} | "
                      f"{o['mean_interval_width']:.2f} | {j['mean_interval_width']:.2f} |")
+    if "error_correlation" not in report:
+        return "\n".join(lines) + "\n"
     edges = [(float(a), float(b)) for a, b in zip(DISTANCE_BINS[:-1], DISTANCE_BINS[1:])]
     lines += ["", "## Error correlation between models on the same task", "",
               "Correlation of two held-out models' standardised errors (same fold, so the same fitted "

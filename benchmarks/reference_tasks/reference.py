@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tinytasks.benchmarks import load_docs, local_data_dir
 import numpy as np
 
 from tinytasks import lm_eval_tasks
+from tinytasks.benchmarks import load_docs, local_data_dir
 from tinytasks.lm_eval_tasks import as_test_split, truthfulqa_mc2, winogrande_gold
 from tinytasks.registry import task_name
 from tinytasks.scoring import task_anchors
