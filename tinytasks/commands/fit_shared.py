@@ -1,0 +1,55 @@
+"""`tinytasks fit-shared`: refit the shipped parameter files from ../shared/data."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from ..registry import BENCHMARKS, DEFAULT_BUDGET, TASK_CONFIG_DIR, TASKS, task_name
+
+HELP = ("refit shipped parameter files from shared/data: --budget 100 writes tiny_<benchmark>, 25 "
+        "tiny_<benchmark>_25, all tiny_<benchmark>_pool")
+WRITES_PARAMETERS = True
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from .options import add_fit_options
+
+    p.add_argument("--benchmark", default="all", choices=["all", *BENCHMARKS])
+    p.add_argument("--out-dir", default=str(TASK_CONFIG_DIR))
+    add_fit_options(p)
+    p.set_defaults(budget=DEFAULT_BUDGET)
+
+
+def run(a: argparse.Namespace) -> int:
+    from ..fitting import REPORT_BUDGETS, fit_task
+    from ..shared_data import SOURCES, item_table, load_source, shared_data_dir
+    from .options import fit_settings
+
+    names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
+    if Path(a.out_dir).resolve() == TASK_CONFIG_DIR:
+        unknown = [task_name(b, a.budget) for b in names if task_name(b, a.budget) not in TASKS]
+        if unknown:
+            raise ValueError(f"fit-shared writes the shipped tasks ({', '.join(sorted(TASKS))}); "
+                             f"{', '.join(unknown)} is not one. Give --out-dir to fit other budgets elsewhere")
+    root = shared_data_dir()  # after the arguments are checked, so their errors come first
+    for bench in names:
+        src = SOURCES[bench]
+        items = item_table(bench, root)
+        data = load_source(bench, root, items)
+        task = task_name(bench, a.budget)
+        budget = TASKS[task][1] if task in TASKS else a.budget  # a budget at or above the pool is the pool
+        report_budgets = a.report_budgets
+        if report_budgets is None:
+            report_budgets = REPORT_BUDGETS if budget is None else (budget,)
+        files = ", ".join(f"shared/data/{r}" for r in src.responses)
+        source = {"responses": list(src.responses), "scores": src.scores, "licence": src.licence}
+        if src.supplements:
+            files += " with the items of known text from " + ", ".join(f"shared/data/{r}" for r in src.supplements)
+            source["supplements"] = list(src.supplements)
+        source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
+        out = Path(a.out_dir) / task / "params.json"
+        fit_task(task, bench, data, items, out, replace(fit_settings(a), budget=budget), source, report_budgets,
+                 item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz")
+    return 0

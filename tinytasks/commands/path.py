@@ -1,0 +1,18 @@
+"""`tinytasks path`: the folder of the tiny task YAMLs."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "print the folder of the tiny task YAMLs (for lm_eval --include_path)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(a: argparse.Namespace) -> int:
+    from ..registry import TASK_CONFIG_DIR
+
+    print(TASK_CONFIG_DIR)
+    return 0
