@@ -136,7 +136,7 @@ def rank_models(models: list[str], score: np.ndarray, cov: np.ndarray, top_k: in
     m = score.size
     if cov.shape != (m, m) or not np.isfinite(cov).all() or not np.isfinite(score).all():
         raise ValueError("the scores and their covariance must be finite, one row per model")
-    top_k = max(1, min(top_k, m))
+    top_k = max(1, min(top_k, m - 1))  # the top k of k models is certain: say nothing about it
     order = np.argsort(-score, kind="stable")
     score, cov = score[order], cov[np.ix_(order, order)]
     models = [models[i] for i in order]
