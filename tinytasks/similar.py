@@ -32,7 +32,10 @@ class Query:
 
 def read_query(path: str, ref: ReferenceAnswers) -> Query:
     """A model's answers from lm-eval output written with --log_samples."""
-    model, keyed = samples_results(path)
+    try:
+        model, keyed = samples_results(path)
+    except ValueError as e:
+        raise ValueError(f"{path}: `similar` reads runs of the tiny tasks written with --log_samples ({e})") from e
     answers, counts = {}, {}
     for b, block in ref.benchmarks.items():
         col = block.column_of()
