@@ -104,15 +104,10 @@ def validation_table(
              "fit_seconds": res.fit_seconds, **res.metrics} for b, res in results.items()]
 
 
-def fit_task(
-    task: str, benchmark: str, data: CalibrationData, items: pd.DataFrame | None, out: Path,
-    settings: FitSettings, source: dict, report_budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
-    item_texts: Path | None = None,
-) -> dict:
-    """Fit, write `out` (parameter file) and `report.json`/`report.md` beside it,
-    and the anchors' texts into `item_texts` (default: items.json.gz beside
-    `out`), the benchmark's item-text file. Returns the report."""
-    eligible = eligible_indices(data, items)
+def fit_estimator(data: CalibrationData, eligible: np.ndarray, settings: FitSettings,
+                  progress: Callable[[str], None] = print, task: str = "task") -> tuple[TinyEstimator, float]:
+    """The fitted estimator (with its adaptive score maps when it has enough
+    anchors) and the seconds the fit took."""
     budget = settings.anchors_for(eligible.size)
     progress(f"{task}: fitting on {len(data.models)} models x {len(data.items)} items, budget {budget}")
     t0 = time.perf_counter()
@@ -122,7 +117,16 @@ def fit_task(
         est.fit_adaptive(data.responses, data.scores)
     else:
         progress(f"{task}: {budget} anchors are too few for adaptive tests (need {MIN_ANCHORS}); none fitted")
-    fit_seconds = time.perf_counter() - t0
+    return est, time.perf_counter() - t0
+
+
+def write_task_files(
+    task: str, benchmark: str, est: TinyEstimator, data: CalibrationData, items: pd.DataFrame | None, out: Path,
+    settings: FitSettings, source: dict, item_texts: Path | None = None,
+) -> dict:
+    """Write the parameter file `out` (with the anchors' texts into
+    `item_texts`, default items.json.gz beside it) and record its SHA-256 in
+    the task YAML beside it; returns the written manifest."""
     by_item = items.set_index(items["item"].astype(str)) if items is not None else None
     anchors, texts = [], {}
     for idx, w in zip(est.anchors_.items, est.anchors_.weights):
@@ -135,7 +139,7 @@ def fit_task(
     metadata = {
         "task": task, "benchmark": benchmark, "tinytasks_version": __version__,
         "estimator": "tinytasks spline-IRT (M2PL EAP + calibrated score map, conformal interval)",
-        "fit_settings": asdict(settings) | {"budget": budget},
+        "fit_settings": asdict(settings) | {"budget": settings.anchors_for(eligible_indices(data, items).size)},
         "anchors_chosen_by": est.anchors_.method,  # "all", or the anchor method actually used (see select_anchors)
         "fitted_with": numerical_library_versions(),
         "source": source | {"n_models": len(data.models), "n_pool_items": len(data.items),
@@ -147,19 +151,38 @@ def fit_task(
         write_item_texts(item_texts, benchmark, texts)
         metadata["item_texts"] = {"file": Path(os.path.relpath(item_texts, out.parent)).as_posix(),
                                   "sha256": entries_digest(texts)}
-    doc = write_param_file(out, est, metadata)
-    progress(f"{task}: wrote {out} (fit {fit_seconds:.1f}s)")
-    if record_params_hash(out.parent / f"{task}.yaml", doc["sha256"]):
-        progress(f"{task}: recorded the parameter file's SHA-256 in {task}.yaml")
+    return write_param_file(out, est, metadata)
 
+
+def write_report(task: str, benchmark: str, data: CalibrationData, eligible: np.ndarray, out: Path,
+                 settings: FitSettings, report_budgets=REPORT_BUDGETS,
+                 progress: Callable[[str], None] = print) -> dict:
+    """Cross-validate the fit's configuration and write report.json/report.md
+    beside the parameter file `out`, with pinned examples read back from it."""
     table = validation_table(data, eligible, settings, report_budgets, progress)
-    loaded, _ = load_estimator(out)
-    pins = pinned_examples(loaded, data)
-    report = {"task": task, "benchmark": benchmark, "default_budget": budget, "source": metadata["source"],
-              "fit_settings": metadata["fit_settings"], "validation": table, "pinned_examples": pins}
+    loaded, metadata = load_estimator(out)
+    report = {"task": task, "benchmark": benchmark, "default_budget": metadata["fit_settings"]["budget"],
+              "source": metadata["source"], "fit_settings": metadata["fit_settings"], "validation": table,
+              "pinned_examples": pinned_examples(loaded, data)}
     out.parent.joinpath("report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     out.parent.joinpath("report.md").write_text(report_markdown(report))
     return report
+
+
+def fit_task(
+    task: str, benchmark: str, data: CalibrationData, items: pd.DataFrame | None, out: Path,
+    settings: FitSettings, source: dict, report_budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
+    item_texts: Path | None = None,
+) -> dict:
+    """Fit, write `out` (parameter file, item texts, the YAML's hash) and the
+    validation report beside it. Returns the report."""
+    eligible = eligible_indices(data, items)
+    est, seconds = fit_estimator(data, eligible, settings, progress, task)
+    doc = write_task_files(task, benchmark, est, data, items, out, settings, source, item_texts)
+    progress(f"{task}: wrote {out} (fit {seconds:.1f}s)")
+    if record_params_hash(out.parent / f"{task}.yaml", doc["sha256"]):
+        progress(f"{task}: recorded the parameter file's SHA-256 in {task}.yaml")
+    return write_report(task, benchmark, data, eligible, out, settings, report_budgets, progress)
 
 
 def pinned_examples(est: TinyEstimator, data: CalibrationData, n: int = 3) -> list[dict]:
