@@ -174,7 +174,7 @@ def format_ranking(r: Ranking, data: RankInput) -> str:
         lines.append(f"| {i + 1} | {name} | {r.score[i]:.2f} | [{lo:.2f}, {hi:.2f}] | "
                      f"{r.rank_lower[i]}-{r.rank_upper[i]} | {r.prob_best[i]:.3f} | "
                      + (f"{r.prob_top_k[i]:.3f} | " if top else "") + f"{nxt} |")
-    return "\n".join(lines + [""] + [f"note: {n}" for n in data.notes])
+    return "\n".join(lines + ([""] + [f"note: {n}" for n in data.notes] if data.notes else []))
 
 
 def ranking_document(r: Ranking, data: RankInput) -> dict:
