@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 
 from benchmarks.full_reference import REFERENCE_DIR, REFERENCES, reference_score, sample_indices
+from tinytasks.benchmarks import FULL_ITEMS
 from tinytasks.registry import TASK_CONFIG_DIR
 
-FULL_SIZE = {"truthfulqa": 817, "mmlu": 14042, "winogrande": 1267}
+SHOTS = {"winogrande": 5, "hellaswag": 10}  # one fixed set of shots for every item of the reference task
+
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +28,8 @@ def _key(bench, doc):
     # MMLU repeats some questions within a subject, a few with other choices
     if bench == "winogrande":
         return doc["sentence"]
+    if bench == "hellaswag":
+        return doc["query"], tuple(doc["endings"])
     return (doc["subject"], doc["question"], tuple(doc["choices"])) if bench == "mmlu" else doc["question"]
 
 
@@ -34,20 +38,26 @@ def test_reference_task_asks_every_item_in_the_tiny_tasks_format(tasks, bench):
     ref = REFERENCES[bench]
     tiny, full = tasks[ref.tiny], tasks[ref.task]
     docs = list(full.test_docs())
-    assert len(docs) == FULL_SIZE[bench]
+    assert len(docs) == FULL_ITEMS[bench]
     by_key = {}
     for d in docs:
         by_key.setdefault(_key(bench, d), d)
     for doc in tiny.test_docs():  # each anchor gets the very same prompt and choices in both tasks
         twin = by_key[_key(bench, doc)]
-        assert full.doc_to_text(twin) == tiny.doc_to_text(doc)
         assert full.doc_to_target(twin) == tiny.doc_to_target(doc)
-        if bench == "winogrande":  # one fixed set of shots for every item: the same format, other examples
+        if bench in SHOTS:  # one fixed set of shots for every item: the same format, other examples
+            assert twin["fewshot_prefix"].count("\n\n") == doc["fewshot_prefix"].count("\n\n") == SHOTS[bench]
+        if bench == "winogrande":  # the shots lead each choice
+            assert full.doc_to_text(twin) == tiny.doc_to_text(doc)
             own = [c.removeprefix(twin["fewshot_prefix"]) for c in full.doc_to_choice(twin)]
             assert own == [c.removeprefix(doc["fewshot_prefix"]) for c in tiny.doc_to_choice(doc)]
-            assert twin["fewshot_prefix"].count("\n\n") == doc["fewshot_prefix"].count("\n\n") == 5
+            continue
+        if bench == "hellaswag":  # the shots lead the context
+            assert (full.doc_to_text(twin).removeprefix(twin["fewshot_prefix"])
+                    == tiny.doc_to_text(doc).removeprefix(doc["fewshot_prefix"]))
         else:
-            assert full.doc_to_choice(twin) == tiny.doc_to_choice(doc)
+            assert full.doc_to_text(twin) == tiny.doc_to_text(doc)
+        assert full.doc_to_choice(twin) == tiny.doc_to_choice(doc)
 
 
 def test_mmlu_prefixes_are_rebuilt_for_every_subject(shared_data):

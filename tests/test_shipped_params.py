@@ -9,7 +9,15 @@ from tinytasks.estimators.param_file import FORMAT_VERSION
 from tinytasks.registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR
 from tinytasks.scoring import load_task_params
 
-PARAM_FILES = sorted(TASK_CONFIG_DIR.glob("tiny_*/params.json"))
+PARAM_FILES = [TASK_CONFIG_DIR / task / "params.json" for task in sorted(BENCHMARK_OF_TASK)]
+
+
+def test_every_parameter_folder_is_a_task_or_a_lineups_joint_estimate():
+    from tinytasks.registry import GROUPS
+
+    known = set(BENCHMARK_OF_TASK) | {f"{g}_joint" for g in GROUPS}
+    folders = {p.parent.name for p in TASK_CONFIG_DIR.glob("*/params.json")}
+    assert folders == known, f"unexpected: {sorted(folders - known)}; missing: {sorted(known - folders)}"
 
 
 def test_every_tiny_task_ships_parameters_and_a_report():
