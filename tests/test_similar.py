@@ -57,7 +57,7 @@ def calibration_model_run(tmp_path, ref, model: str, folder: str, flip: float = 
     keyed = {}
     for b in BENCHMARKS:
         block = ref.benchmarks[b]
-        col = block.column_of()
+        col = block.column_of
         for a in task_anchors(task_name(b)):
             v = block.answers.answers[row, col[a["key"]]]
             if not np.isnan(v):

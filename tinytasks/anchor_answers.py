@@ -10,12 +10,14 @@ are read with those item parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from tinytasks.estimators.ability import estimate_ability
+from tinytasks.estimators.calibration import Calibration
 from tinytasks.estimators.param_file import ParamFileError, load_answers_file, write_answers_file
 from tinytasks.estimators.similarity import AnswerSet, pack_answers, unpack_answers
 
@@ -52,19 +54,30 @@ def pack_shared_answers(out: Path = ANSWERS_PATH, root: Path | None = None,
     return doc
 
 
+def probabilities(calibration: Calibration, answers: np.ndarray) -> np.ndarray:
+    """P(correct) on the calibration's anchors at each row's EAP ability from its answers."""
+    theta = estimate_ability(answers, calibration.anchor_bank, "eap", calibration.prior).theta
+    return calibration.anchor_bank.icc(theta)
+
+
 @dataclass
 class BenchmarkAnswers:
     """One benchmark's reference answers (rows: every model of the file; a
-    model without this benchmark has no answers) and what is needed to place
-    a new model's answers beside them."""
+    model without this benchmark has no answers), and the pool task's
+    calibration that places a new model's answers beside them."""
 
     keys: list[str]
     answers: AnswerSet
     scores: np.ndarray  # NaN for models without this benchmark
-    task: str
+    calibration: Calibration
 
+    @cached_property
     def column_of(self) -> dict[str, int]:
         return {k: i for i, k in enumerate(self.keys)}
+
+    def answer_set(self, answers: np.ndarray) -> AnswerSet:
+        """New models' answers (rows, over `keys`) with their P(correct)."""
+        return AnswerSet(answers, probabilities(self.calibration, answers))
 
 
 @dataclass
@@ -74,21 +87,13 @@ class ReferenceAnswers:
     licence: dict[str, str]
 
 
-def abilities_and_probabilities(task: str, answers: np.ndarray) -> np.ndarray:
-    """P(correct) on the pool task's anchors at each row's EAP ability from its answers."""
-    est, _, _ = load_task_params(task)
-    cal = est.calibration
-    theta = estimate_ability(answers, cal.anchor_bank, "eap", cal.prior).theta
-    return cal.anchor_bank.icc(theta)
-
-
 def load_reference_answers(path: Path = ANSWERS_PATH) -> ReferenceAnswers:
     """The shipped answers, unpacked, with each model's P(correct) per item."""
     doc = load_answers_file(path)
     models = list(doc["models"])
     out = {}
     for b, block in doc["benchmarks"].items():
-        _, _, sha = load_task_params(block["task"])
+        est, _, sha = load_task_params(block["task"])
         if sha != block["params_sha256"]:
             raise ParamFileError(f"{path} was packed with another {block['task']} parameter file; "
                                  "rerun `tinytasks pack-answers`")
@@ -98,8 +103,8 @@ def load_reference_answers(path: Path = ANSWERS_PATH) -> ReferenceAnswers:
         answers = np.full((len(models), len(keys)), np.nan)
         answers[rows] = own
         prob = np.full(answers.shape, 0.5)
-        prob[rows] = abilities_and_probabilities(block["task"], own)
+        prob[rows] = probabilities(est.calibration, own)
         scores = np.full(len(models), np.nan)
         scores[rows] = np.asarray(block["scores"], float)
-        out[b] = BenchmarkAnswers(keys, AnswerSet(answers, prob), scores, block["task"])
+        out[b] = BenchmarkAnswers(keys, AnswerSet(answers, prob), scores, est.calibration)
     return ReferenceAnswers(models, out, dict(doc["metadata"]["licence"]))

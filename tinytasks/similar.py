@@ -12,7 +12,7 @@ import numpy as np
 
 from tinytasks.estimators.similarity import DUPLICATE_AT, MIN_EXPECTED_DISAGREEMENTS, Agreement, AnswerSet, agreement
 
-from .anchor_answers import ReferenceAnswers, abilities_and_probabilities, load_reference_answers
+from .anchor_answers import ReferenceAnswers, load_reference_answers
 from .compare import one_task_per_benchmark, read_estimates
 from .registry import BENCHMARK_OF_TASK
 from .results_files import samples_results
@@ -38,15 +38,14 @@ def read_query(path: str, ref: ReferenceAnswers) -> Query:
         raise ValueError(f"{path}: `similar` reads runs of the tiny tasks written with --log_samples ({e})") from e
     answers, counts = {}, {}
     for b, block in ref.benchmarks.items():
-        col = block.column_of()
+        col = block.column_of
         y = np.full((1, len(block.keys)), np.nan)
         hits = [(col[k], v) for k, v in keyed.items() if k in col]
         if hits:
             idx, vals = zip(*hits)
             y[0, list(idx)] = vals
         counts[b] = len(hits)
-        prob = abilities_and_probabilities(block.task, y) if hits else np.full(y.shape, 0.5)
-        answers[b] = AnswerSet(y, prob)
+        answers[b] = block.answer_set(y) if hits else AnswerSet(y, np.full(y.shape, 0.5))
     unknown = len(keyed) - sum(counts.values())
     if not sum(counts.values()):
         raise ValueError(f"{path}: none of its {len(keyed)} answers is to a shipped anchor; run tiny tasks "
@@ -60,11 +59,15 @@ def read_query(path: str, ref: ReferenceAnswers) -> Query:
     return Query(model, str(path), answers, counts, estimates)
 
 
+def stacked(queries: list[Query], benchmarks: list[str]) -> list[AnswerSet]:
+    """Per benchmark, the queries' answers as one answer set (a row each)."""
+    return [AnswerSet(np.vstack([q.answers[b].answers for q in queries]),
+                      np.vstack([q.answers[b].prob for q in queries])) for b in benchmarks]
+
+
 def agreement_with_references(queries: list[Query], ref: ReferenceAnswers) -> Agreement:
     benches = list(ref.benchmarks)
-    stack = [AnswerSet(np.vstack([q.answers[b].answers for q in queries]),
-                       np.vstack([q.answers[b].prob for q in queries])) for b in benches]
-    return agreement(stack, [ref.benchmarks[b].answers for b in benches])
+    return agreement(stacked(queries, benches), [ref.benchmarks[b].answers for b in benches])
 
 
 def nearest_by_agreement(observed: np.ndarray, ok: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
@@ -155,9 +158,7 @@ def write_dendrogram(queries: list[Query], ref: ReferenceAnswers, path: Path) ->
 
     if len(queries) < 3:
         raise ValueError("a dendrogram needs at least three results files")
-    benches = list(ref.benchmarks)
-    stack = [AnswerSet(np.vstack([q.answers[b].answers for q in queries]),
-                       np.vstack([q.answers[b].prob for q in queries])) for b in benches]
+    stack = stacked(queries, list(ref.benchmarks))
     ex = agreement(stack, stack).excess
     if np.isnan(ex).any():
         raise ValueError("some results files share no answered anchor; run the same tiny tasks")
