@@ -19,10 +19,13 @@ METRICS = ("est_score", "est_lower", "est_upper")
 
 def read_estimates(path: str | Path) -> tuple[str, dict[str, tuple[float, float, float]]]:
     """(model name, {task: (score, lower, upper)}) from an lm-eval results JSON."""
-    return _estimates(*read_results(path))
+    return estimates_in(*read_results(path))
 
 
-def _estimates(path: Path, doc: dict) -> tuple[str, dict[str, tuple[float, float, float]]]:
+def estimates_in(path: Path, doc: dict, fallback: str | None = None) -> tuple[str, dict[str, tuple[float, float, float]]]:
+    """(model name, {task: (score, lower, upper)}) from a read results file
+    `doc` at `path`; `fallback` names the model when the file does not
+    (default: the file's stem)."""
     out = {}
     for task, res in doc["results"].items():
         if all(f"{m},none" in res for m in METRICS):
@@ -30,7 +33,7 @@ def _estimates(path: Path, doc: dict) -> tuple[str, dict[str, tuple[float, float
     if not out:
         raise ValueError(f"{path} has no tiny task estimates (est_score/est_lower/est_upper); "
                          "was it run with the tiny tasks?")
-    return model_name(doc, path.stem), out
+    return model_name(doc, fallback or path.stem), out
 
 
 def compare_files(a: str | Path, b: str | Path) -> tuple[str, str, dict[str, Difference]]:
@@ -57,7 +60,7 @@ def format_average(path: str | Path) -> str:
     LLM Leaderboard average when all six benchmarks are there) with its
     interval, and the joint estimate of the lineup the file ran."""
     path, doc = read_results(path)
-    name, est = _estimates(path, doc)
+    name, est = estimates_in(path, doc)
     tasks = one_task_per_benchmark(est)
     if not tasks:
         raise ValueError(f"{path} has no tiny task estimates to average")

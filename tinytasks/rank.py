@@ -13,10 +13,9 @@ from tinytasks.estimators import ParamFileError
 from tinytasks.estimators.param_file import load_error_correlation
 from tinytasks.estimators.ranking import Z95, ErrorCorrelation, Ranking, error_covariance, rank_models, standard_errors
 
-from .compare import METRICS, anchor_count
+from .compare import METRICS, estimates_in, one_task_per_benchmark
 from .joint_fitting import joint_params_path
 from .registry import BENCHMARK_OF_TASK, BENCHMARKS, GROUPS
-from .results_files import model_name
 
 Estimate = tuple[float, float, float]  # score, lower, upper
 
@@ -31,9 +30,8 @@ class ModelEstimates:
 
 
 def _from_results(path: Path, doc: dict) -> ModelEstimates:
-    tasks = {t: tuple(float(r[f"{m},none"]) for m in METRICS)
-             for t, r in doc["results"].items() if t in BENCHMARK_OF_TASK and all(f"{m},none" in r for m in METRICS)}
-    return ModelEstimates(model_name(doc, path.parent.name), str(path), tasks)
+    name, tasks = estimates_in(path, doc, path.parent.name)
+    return ModelEstimates(name, str(path), {t: e for t, e in tasks.items() if t in BENCHMARK_OF_TASK})
 
 
 def _from_checkpoints(path: Path, doc: dict) -> list[ModelEstimates]:
@@ -115,21 +113,20 @@ def rank_input(models: list[ModelEstimates], benchmarks: list[str] | None = None
     """Per model and benchmark, the estimate of its task with the most
     anchors; the benchmarks every model has (or `benchmarks`, which every
     model must have)."""
-    best = [{b: max((t for t in m.tasks if BENCHMARK_OF_TASK[t] == b), key=anchor_count, default=None)
-             for b in BENCHMARKS} for m in models]
-    common = [b for b in BENCHMARKS if all(row[b] for row in best)]
+    best = [{BENCHMARK_OF_TASK[t]: t for t in one_task_per_benchmark(m.tasks)} for m in models]
+    common = [b for b in BENCHMARKS if all(b in row for row in best)]
     notes = []
     if benchmarks:
         unknown = sorted(set(benchmarks) - set(BENCHMARKS))
         if unknown:
             raise ValueError(f"unknown benchmark(s) {unknown}; known: {', '.join(BENCHMARKS)}")
-        lacking = [f"{m.name} lacks {b}" for m, row in zip(models, best) for b in benchmarks if not row[b]]
+        lacking = [f"{m.name} lacks {b}" for m, row in zip(models, best) for b in benchmarks if b not in row]
         if lacking:
             raise ValueError("every model needs the benchmarks ranked on: " + "; ".join(lacking))
         common = [b for b in BENCHMARKS if b in benchmarks]
     if not common:
         raise ValueError("no benchmark has an estimate for every model; run them on the same tiny tasks")
-    partial = [b for b in BENCHMARKS if b not in common and any(row[b] for row in best)]
+    partial = [b for b in BENCHMARKS if b not in common and any(b in row for row in best)]
     if partial:
         notes.append(f"not ranked on {', '.join(partial)}: not every model has it")
     tasks = np.array([[row[b] for b in common] for row in best], dtype=object)
