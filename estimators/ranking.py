@@ -104,6 +104,13 @@ class Ranking:
     prob_ahead: np.ndarray  # [i, j]: P(model i's full score > model j's)
     index: np.ndarray  # the position of each ranked model in the input
 
+    @property
+    def prob_top_k_by_input(self) -> np.ndarray:
+        """P(in the top k) of each model, in input order."""
+        out = np.empty(len(self.index))
+        out[self.index] = self.prob_top_k
+        return out
+
 
 def error_covariance(score: np.ndarray, se: np.ndarray, task_ids: np.ndarray,
                      correlation: dict) -> np.ndarray:
@@ -160,7 +167,4 @@ def rank_models(models: list[str], score: np.ndarray, cov: np.ndarray, top_k: in
 
 def prob_top_k(score: np.ndarray, cov: np.ndarray, top_k: int, draws: int = 4000, seed: int = 0) -> np.ndarray:
     """P(in the top k) of each model, in input order."""
-    r = rank_models([str(i) for i in range(len(score))], score, cov, top_k, draws, seed)
-    out = np.empty(len(score))
-    out[r.index] = r.prob_top_k
-    return out
+    return rank_models([str(i) for i in range(len(score))], score, cov, top_k, draws, seed).prob_top_k_by_input

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from sklearn.model_selection import KFold
 
 from tinytasks.estimators import JointCorrection, write_joint_file
 from tinytasks.estimators.comparison import average_estimates
 from tinytasks.estimators.joint import N_FOLDS
 from tinytasks.estimators.ranking import DISTANCE_BINS, ErrorCorrelation
+from tinytasks.estimators.score_map import model_folds
 from tinytasks.estimators.validation import score_metrics
 
 from . import __version__
@@ -65,8 +65,7 @@ class HeldOutEstimates:
 def fold_ids(n_models: int, settings: FitSettings) -> np.ndarray:
     """The cross-validation fold of each of `n_models` models in `held_out_estimates`."""
     out = np.empty(n_models, dtype=int)
-    for fold, (_, test) in enumerate(KFold(settings.n_folds, shuffle=True, random_state=settings.seed)
-                                     .split(np.zeros((n_models, 1)))):
+    for fold, (_, test) in enumerate(model_folds(n_models, settings.n_folds, settings.seed)):
         out[test] = fold
     return out
 
@@ -135,7 +134,7 @@ def joint_validation(h: HeldOutEstimates, seed: int = 0) -> dict:
     estimates and of the joint ones, whose corrections and interval factors
     are fitted without the models they are scored on (a nested fit)."""
     joint, lo_j, hi_j = (np.empty_like(h.score) for _ in range(3))
-    for tr, te in KFold(N_FOLDS, shuffle=True, random_state=seed).split(h.score):
+    for tr, te in model_folds(len(h.models), N_FOLDS, seed):
         jc = JointCorrection.fit(h.benchmarks, h.score[tr], h.lower[tr], h.upper[tr], h.truth[tr], seed=seed)
         joint[te], lo_j[te], hi_j[te] = jc.apply(h.score[te], h.lower[te], h.upper[te], h.extrapolated[te])
     rows = {b: {"own": score_metrics(h.score[:, j], h.truth[:, j], h.lower[:, j], h.upper[:, j]),

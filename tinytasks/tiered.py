@@ -80,9 +80,7 @@ def run_tiered(model: str, series: list[Checkpoint], tiers: list[str], policy: T
             chosen = np.ones(len(series), bool)
         else:
             models = _estimates(names, results)
-            ranking, _ = rank_estimates(models, policy.top_k)
-            p = np.empty(len(series))
-            p[ranking.index] = ranking.prob_top_k
+            p = rank_estimates(models, policy.top_k)[0].prob_top_k_by_input
             chosen = policy.next_tier(tier, p, tier_of)
             progress(f"tier {tier + 1}: P(top {policy.top_k}) now " + ", ".join(
                 f"{names[i]} {p[i]:.3f}" for i in np.argsort(-p)[:10]) + (" ..." if len(p) > 10 else ""))
