@@ -122,11 +122,11 @@ def fit_estimator(data: CalibrationData, eligible: np.ndarray, settings: FitSett
 
 def write_task_files(
     task: str, benchmark: str, est: TinyEstimator, data: CalibrationData, items: pd.DataFrame | None, out: Path,
-    settings: FitSettings, source: dict, item_texts: Path | None = None,
+    settings: FitSettings, budget: int, source: dict, item_texts: Path | None = None,
 ) -> dict:
-    """Write the parameter file `out` (with the anchors' texts into
-    `item_texts`, default items.json.gz beside it) and record its SHA-256 in
-    the task YAML beside it; returns the written manifest."""
+    """Write the parameter file `out` of a fit with `budget` anchors, and the
+    anchors' texts into `item_texts` (default items.json.gz beside it);
+    returns the written manifest."""
     by_item = items.set_index(items["item"].astype(str)) if items is not None else None
     anchors, texts = [], {}
     for idx, w in zip(est.anchors_.items, est.anchors_.weights):
@@ -139,7 +139,7 @@ def write_task_files(
     metadata = {
         "task": task, "benchmark": benchmark, "tinytasks_version": __version__,
         "estimator": "tinytasks spline-IRT (M2PL EAP + calibrated score map, conformal interval)",
-        "fit_settings": asdict(settings) | {"budget": settings.anchors_for(eligible_indices(data, items).size)},
+        "fit_settings": asdict(settings) | {"budget": budget},
         "anchors_chosen_by": est.anchors_.method,  # "all", or the anchor method actually used (see select_anchors)
         "fitted_with": numerical_library_versions(),
         "source": source | {"n_models": len(data.models), "n_pool_items": len(data.items),
@@ -178,7 +178,8 @@ def fit_task(
     validation report beside it. Returns the report."""
     eligible = eligible_indices(data, items)
     est, seconds = fit_estimator(data, eligible, settings, progress, task)
-    doc = write_task_files(task, benchmark, est, data, items, out, settings, source, item_texts)
+    doc = write_task_files(task, benchmark, est, data, items, out, settings, settings.anchors_for(eligible.size),
+                           source, item_texts)
     progress(f"{task}: wrote {out} (fit {seconds:.1f}s)")
     if record_params_hash(out.parent / f"{task}.yaml", doc["sha256"]):
         progress(f"{task}: recorded the parameter file's SHA-256 in {task}.yaml")
