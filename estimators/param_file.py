@@ -29,7 +29,7 @@ from .ranking import ErrorCorrelation
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
-FORMAT_VERSION = 12
+FORMAT_VERSION = 13
 ADAPTIVE_FORMAT = "tinytasks-adaptive-maps"
 JOINT_FORMAT = "tinytasks-joint-params"
 JOINT_FORMAT_VERSION = 4
