@@ -24,10 +24,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(a: argparse.Namespace) -> int:
     from ..fitting import REPORT_BUDGETS, fit_task
-    from ..shared_data import SOURCES, item_table, load_source, shared_data_dir
+    from ..benchmark_specs import SPECS
+    from ..shared_data import item_table, load_source, shared_data_dir
     from .options import fit_settings
 
-    names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
+    names = list(BENCHMARKS) if a.benchmark == "all" else [a.benchmark]
     if Path(a.out_dir).resolve() == TASK_CONFIG_DIR:
         unknown = [task_name(b, a.budget) for b in names if task_name(b, a.budget) not in TASKS]
         if unknown:
@@ -35,7 +36,7 @@ def run(a: argparse.Namespace) -> int:
                              f"{', '.join(unknown)} is not one. Give --out-dir to fit other budgets elsewhere")
     root = shared_data_dir()  # after the arguments are checked, so their errors come first
     for bench in names:
-        src = SOURCES[bench]
+        src = SPECS[bench].calibration
         items = item_table(bench, root)
         data = load_source(bench, root, items)
         task = task_name(bench, a.budget)
