@@ -43,7 +43,7 @@ from tinytasks.shared_data import shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PUBLISHED = ("arc", "gsm8k", "mmlu", "truthfulqa", "winogrande")  # the benchmarks metabench reports
+PUBLISHED = ("arc", "gsm8k", "mmlu", "truthfulqa", "winogrande")  # the benchmarks this comparison covers
 OUT = ROOT / "benchmarks" / "results" / "metabench_reference"
 FOLDS = KFold(5, shuffle=True, random_state=0)
 
