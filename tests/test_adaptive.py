@@ -110,7 +110,7 @@ def test_bad_use_is_refused(adaptive_fit):
         plain.predict_adaptive(y[:1])
 
 
-def test_every_shipped_task_adapts_and_a_task_without_maps_is_refused(shared_data, monkeypatch):
+def test_every_whole_pool_task_adapts_and_a_task_without_maps_is_refused(shared_data, monkeypatch):
     from tinytasks.adaptive_run import run_adaptive
 
     monkeypatch.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
@@ -118,9 +118,12 @@ def test_every_shipped_task_adapts_and_a_task_without_maps_is_refused(shared_dat
     with pytest.raises(ValueError, match="unknown tiny task 'tiny_nope'"):
         run_adaptive(None, ["tiny_nope"], AdaptiveSettings())
     from tinytasks import adaptive_run
-    from tinytasks.registry import BENCHMARK_OF_TASK
+    from tinytasks.registry import TASKS
 
-    assert all(adaptive_run.load_task_params(t, adaptive=True)[0].adaptive_ is not None for t in BENCHMARK_OF_TASK)
+    for task, (_, budget) in TASKS.items():
+        assert (adaptive_run.load_task_params(task, adaptive=True)[0].adaptive_ is None) == (budget is not None), task
+    with pytest.raises(ValueError, match="tiny_mmlu has no adaptive score maps.*run tiny_mmlu_pool"):
+        run_adaptive(None, ["tiny_mmlu"], AdaptiveSettings())
     real = adaptive_run.load_task_params
 
     def without_maps(task, adaptive=False):

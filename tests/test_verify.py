@@ -10,6 +10,7 @@ from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
 from tinytasks.verify import RECOMPUTED, installed_configs, verify_results
 
 TASK = "tiny_winogrande"
+ADAPTIVE_TASK = "tiny_winogrande_pool"  # adaptive tests choose among the whole pool
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +19,15 @@ def config(shared_data):
     mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     mp.setenv("HF_HUB_OFFLINE", "1")
     yield installed_configs([TASK])[TASK]
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def adaptive_config(shared_data):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    yield installed_configs([ADAPTIVE_TASK])[ADAPTIVE_TASK]
     mp.undo()
 
 
@@ -96,13 +106,13 @@ def test_a_group_is_verified_through_its_tasks_and_an_unrun_check_does_not_exit_
     assert exit_code([c for c in checks if c.status != "skipped"]) == 0
 
 
-def test_adaptive_results_record_their_parameters_and_verify(config, tmp_path):
+def test_adaptive_results_record_their_parameters_and_verify(adaptive_config, tmp_path):
     import numpy as np
 
     from tinytasks.adaptive_run import RESULT_METRICS
     from tinytasks.verify import exit_code
 
-    task = TASK
+    task = ADAPTIVE_TASK
     est, meta, sha = load_task_params(task, adaptive=True)
     keys = anchor_keys(task)[:20]
     answers = [float(i % 3 != 0) for i in range(20)]
@@ -114,7 +124,7 @@ def test_adaptive_results_record_their_parameters_and_verify(config, tmp_path):
               "extrapolated": res.extrapolated[0], "person_fit_lz": res.lz[0], "misfit": res.misfit[0]}
     doc = {"results": {task: {f"{m},none": float(values[m]) for m in RESULT_METRICS}},
            "adaptive": {"tasks": {task: {"items": keys, "answers": answers, "params_sha256": sha}}},
-           "configs": {task: json.loads(json.dumps(config, default=str))}, "n-shot": {task: 0}}
+           "configs": {task: json.loads(json.dumps(adaptive_config, default=str))}, "n-shot": {task: 0}}
     path = tmp_path / "results_adaptive_x.json"
     path.write_text(json.dumps(doc))
     checks = verify_results(path)[2]

@@ -106,13 +106,16 @@ def validation_table(
 
 def fit_estimator(data: CalibrationData, eligible: np.ndarray, settings: FitSettings,
                   progress: Callable[[str], None] = print, task: str = "task") -> tuple[TinyEstimator, float]:
-    """The fitted estimator (with its adaptive score maps when it has enough
-    anchors) and the seconds the fit took."""
+    """The fitted estimator and the seconds the fit took. A whole-pool fit
+    also gets the score maps for adaptive tests, which choose among every
+    item of the pool (a fixed subset of it is fixed by design)."""
     budget = settings.anchors_for(eligible.size)
     progress(f"{task}: fitting on {len(data.models)} models x {len(data.items)} items, budget {budget}")
     t0 = time.perf_counter()
     est = settings.estimator(budget).fit(data.responses, data.scores, eligible)
-    if budget >= MIN_ANCHORS:
+    if settings.budget is not None and budget < eligible.size:
+        progress(f"{task}: no score maps for adaptive tests (they are fitted for the whole pool, budget 'all')")
+    elif budget >= MIN_ANCHORS:
         progress(f"{task}: fitting the score maps for adaptive tests (replaying {len(data.models)} models' answers)")
         est.fit_adaptive(data.responses, data.scores)
     else:
