@@ -9,7 +9,7 @@ from pathlib import Path
 from ..registry import BENCHMARKS, DEFAULT_BUDGET, TASK_CONFIG_DIR, TASKS, task_name
 
 HELP = ("refit shipped parameter files from shared/data: --budget 100 writes tiny_<benchmark>, 25 "
-        "tiny_<benchmark>_25, all tiny_<benchmark>_pool")
+        "tiny_<benchmark>_25, all tiny_<benchmark>_pool (with the score maps for adaptive tests)")
 WRITES_PARAMETERS = True
 
 
@@ -51,6 +51,7 @@ def run(a: argparse.Namespace) -> int:
             source["supplements"] = list(src.supplements)
         source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
         out = Path(a.out_dir) / task / "params.json"
+        # Adaptive tests choose among a benchmark's whole pool: only its whole-pool task gets their score maps.
         fit_task(task, bench, data, items, out, replace(fit_settings(a), budget=budget), source, report_budgets,
-                 item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz")
+                 item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz", adaptive=budget is None)
     return 0
