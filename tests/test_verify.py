@@ -134,3 +134,35 @@ def test_adaptive_results_record_their_parameters_and_verify(adaptive_config, tm
     doc["results"][task]["est_score,none"] += 1
     path.write_text(json.dumps(doc))
     assert exit_code(verify_results(path)[2]) == 1
+
+
+def test_a_run_made_with_other_parameters_is_rescored_and_then_verifies(config, tmp_path):
+    """A stored run of older parameter files: rescore recomputes its estimate
+    and its group's from the samples with the installed files, and the result
+    verifies; the original is left as it was."""
+    from tinytasks.commands import COMMANDS
+    from tinytasks.rescore import rescore
+
+    def older(doc):
+        doc["configs"][TASK]["metadata"]["params_sha256"] = "0" * 64
+        doc["results"][TASK]["est_score,none"] -= 3.0
+        doc["results"]["tiny_leaderboard"] = {"est_score,none": 1.0, "est_lower,none": 0.0, "est_upper,none": 2.0,
+                                              "extrapolated,none": 0.0, "misfit,none": 0.0,
+                                              "est_score_stderr,none": 9.0}
+
+    old = write_run(tmp_path / "old", config, VALUES, edit=older)
+    assert statuses(old)["parameter file"] == "FAIL"
+    new = rescore(old, tmp_path / "new")
+    assert {c.status for c in verify_results(new)[2] if c.task == TASK} == {"pass"}
+    doc = json.loads(new.read_text())
+    est = estimate_task(TASK, dict(zip(anchor_keys(TASK), VALUES)))
+    assert doc["results"][TASK]["est_score,none"] == pytest.approx(est.score)
+    group = doc["results"]["tiny_leaderboard"]  # of its one task here: lm-eval's mean of what the run has
+    assert group["est_upper,none"] == pytest.approx(est.upper) and group["est_score_stderr,none"] == pytest.approx(
+        est.stderr)
+    assert doc["tinytasks_rescored"]["from"].endswith("results_2026-01-01T00-00-00.json")
+    assert json.loads((old / "results_2026-01-01T00-00-00.json").read_text())["results"][TASK][
+        "est_score,none"] == pytest.approx(est.score - 3.0)
+    with pytest.raises(ValueError, match="another folder"):
+        rescore(old, old)
+    assert "rescore" in COMMANDS
