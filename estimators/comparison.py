@@ -51,13 +51,14 @@ def average_estimates(score, lower, upper, level: float = 0.95) -> tuple[np.ndar
     """The mean of k estimates (last axis) and its interval at `level`, each
     interval read as a normal one and the k errors as independent (the
     errors of different benchmarks' estimates are nearly uncorrelated; see
-    benchmarks/leaderboard_average.py). Returns (mean, lower, upper)."""
+    benchmarks/leaderboard_average.py); each side of the intervals is
+    combined on its own, as they can be asymmetric. Returns (mean, lower, upper)."""
     score, lower, upper = (np.asarray(v, dtype=float) for v in (score, lower, upper))
     if not (np.isfinite(score).all() and np.isfinite(lower).all() and np.isfinite(upper).all()):
         raise ValueError("estimates must be finite")
     if np.any(lower > score) or np.any(score > upper):
         raise ValueError("every estimate needs lower <= score <= upper")
     k = score.shape[-1]
-    half = np.sqrt(np.sum(((upper - lower) / 2) ** 2, axis=-1)) / k
+    down, up = (np.sqrt(np.sum(reach**2, axis=-1)) / k for reach in (score - lower, upper - score))
     mean = score.mean(-1)
-    return mean, mean - half, mean + half
+    return mean, mean - down, mean + up

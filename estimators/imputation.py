@@ -32,6 +32,7 @@ def imputed_estimate(calibration: Calibration, score_map: ScoreMap, row: np.ndar
     f, _, _ = calibration.features(imputed_patterns(calibration, row, theta, theta_cov, rng))
     mu, lo, hi = score_map.predict(f)
     z = norm.ppf(0.5 + level / 2)
-    half = np.sqrt(np.mean(((hi - lo) / 2) ** 2) + z**2 * mu.var())
+    spread = z**2 * mu.var()  # the imputed answers' own uncertainty, added to each side of the map's interval
+    down, up = (np.sqrt(np.mean(reach**2) + spread) for reach in (mu - lo, hi - mu))
     score = mu.mean()
-    return score, score - half, score + half
+    return score, score - down, score + up

@@ -8,7 +8,8 @@ boosted trees learn the error of that task's estimate from all tasks'
 estimates, on held-out estimates of calibration models (estimates of models
 the per-task estimators were not fitted on, so the errors are real ones).
 The interval is the task's own interval rescaled so that, cross-validated,
-`level` of the corrected estimates' errors fall inside it. A task whose
+`level` of the corrected estimates' errors fall inside it; each side keeps
+its own reach (a task's interval can be asymmetric), rescaled by one factor. A task whose
 cross-validated corrected error is not below its own keeps its own estimate
 and interval (on the shared data GSM8K's 486-item estimate gained nothing
 from the other five).
@@ -47,6 +48,14 @@ def _corrected(trees: list[BoostedTrees], score: np.ndarray) -> np.ndarray:
     return score + np.column_stack([t.predict(score) for t in trees])
 
 
+def _reach_ratio(centre: np.ndarray, truth: np.ndarray, score: np.ndarray, lower: np.ndarray,
+                 upper: np.ndarray) -> np.ndarray:
+    """How many times the task's own interval reach on the side of the truth
+    (score - lower below, upper - score above) the truth is from `centre`."""
+    down, up = (np.maximum(r, 1e-9) for r in (score - lower, upper - score))
+    return np.where(truth >= centre, (truth - centre) / up, (centre - truth) / down)
+
+
 def cross_validated_correction(score: np.ndarray, truth: np.ndarray, n_folds: int = N_FOLDS,
                                seed: int = 0) -> np.ndarray:
     """Corrected estimates of every model from corrections fitted without it."""
@@ -59,7 +68,7 @@ def cross_validated_correction(score: np.ndarray, truth: np.ndarray, n_folds: in
 @dataclass(frozen=True)
 class JointCorrection:
     """Per task, the learned error of its estimate given all tasks' estimates,
-    and the factor its interval's half-width is scaled by."""
+    and the factor both sides of its interval's reach are scaled by."""
 
     tasks: tuple[str, ...]
     trees: tuple[BoostedTrees, ...]
@@ -79,9 +88,8 @@ class JointCorrection:
         if score.shape[0] < MIN_MODELS:
             raise ValueError(f"a joint estimate needs at least {MIN_MODELS} models with every task, got "
                              f"{score.shape[0]}")
-        half = np.maximum((upper - lower) / 2, 1e-9)
         cv = cross_validated_correction(score, truth, seed=seed)
-        factors = np.quantile(np.abs(cv - truth) / half, level, axis=0)
+        factors = np.quantile(_reach_ratio(cv, truth, score, lower, upper), level, axis=0)
         helps = np.abs(cv - truth).mean(0) < np.abs(score - truth).mean(0)
         return cls(tuple(tasks), tuple(_fit_corrections(score, truth, seed)),
                    tuple(float(f) if h else 1.0 for f, h in zip(factors, helps)), float(level),
@@ -95,8 +103,9 @@ class JointCorrection:
         score, lower, upper = (np.atleast_2d(np.asarray(v, float)) for v in (score, lower, upper))
         _check(score, lower, upper, len(self.tasks))
         centre = np.clip(_corrected(list(self.trees), score), 0.0, 100.0)
-        half = (upper - lower) / 2 * np.asarray(self.width_factors)
-        lo, hi = np.clip(centre - half, 0.0, 100.0), np.clip(centre + half, 0.0, 100.0)
+        f = np.asarray(self.width_factors)
+        lo = np.clip(centre - f * (score - lower), 0.0, 100.0)
+        hi = np.clip(centre + f * (upper - score), 0.0, 100.0)
         keep = np.broadcast_to(~np.asarray(self.corrected), score.shape)
         if extrapolated is not None:
             keep = keep | np.atleast_2d(np.asarray(extrapolated, bool))

@@ -27,7 +27,7 @@ import numpy as np
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
-FORMAT_VERSION = 12
+FORMAT_VERSION = 13
 ADAPTIVE_FORMAT = "tinytasks-adaptive-maps"
 ANSWERS_FORMAT = "tinytasks-anchor-answers"
 ANSWERS_FORMAT_VERSION = 1

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from tinytasks.estimators.comparison import compare_estimates
@@ -69,6 +70,8 @@ def test_average_of_independent_estimates_and_its_command(tmp_path, capsys, monk
     mean, lo, hi = average_estimates([60.0, 40.0], [57.0, 36.0], [63.0, 44.0])
     assert mean == pytest.approx(50.0)
     assert hi - mean == pytest.approx(2.5)  # half-widths 3 and 4 -> sqrt(9 + 16) / 2
+    _, lo, hi = average_estimates([60.0, 40.0], [57.0, 38.0], [69.0, 44.0])  # asymmetric: each side on its own
+    assert (50.0 - lo, hi - 50.0) == (pytest.approx(np.hypot(3, 2) / 2), pytest.approx(np.hypot(9, 4) / 2))
     with pytest.raises(ValueError, match="lower <= score"):
         average_estimates([50.0], [51.0], [52.0])
     six = {f"tiny_{b}": (50.0 + i, 48.0 + i, 52.0 + i)

@@ -35,6 +35,19 @@ def test_joint_correction_borrows_strength_from_the_other_tasks():
     assert (jhi - jlo)[:, 3].mean() < (hi2 - lo2)[:, 3].mean()
 
 
+def test_an_asymmetric_interval_keeps_its_shape_in_the_joint_estimate():
+    """Truths that fall above the estimates more often than below: intervals
+    reaching further up; the joint interval rescales both sides by one factor."""
+    score, lower, upper, truth = _simulate(3000, seed=3)
+    reach_up = 2 * (upper - score)
+    joint = JointCorrection.fit(TASKS, score, lower, score + reach_up, truth)
+    js, jlo, jhi = joint.apply(score, lower, score + reach_up)
+    done = np.asarray(joint.corrected)
+    f = np.asarray(joint.width_factors)[done]
+    np.testing.assert_allclose((js - jlo)[:, done], f * (score - lower)[:, done])
+    np.testing.assert_allclose((jhi - js)[:, done], f * reach_up[:, done])
+
+
 def test_extrapolated_estimates_keep_their_own_values():
     score, lower, upper, truth = _simulate(500, seed=2)
     joint = JointCorrection.fit(TASKS, score, lower, upper, truth)
