@@ -24,6 +24,7 @@ chooses them) at 40 and 100 items, on the held-out 20%.
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +34,13 @@ from tinytasks.estimators.adaptive import (
     AdaptiveTest,
     simulate_adaptive,
 )
-from tinytasks.estimators.measurement import score_gradient, score_slope
+from tinytasks.estimators.measurement import ScoreMeasurement, score_gradient, score_slope
 
 from benchmarks.adaptive_testing import split_and_fit
 from benchmarks.adaptive_variants import map_predictions
 from benchmarks.results_io import table_row, write_results
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+from tinytasks.benchmark_specs import BENCHMARKS
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,32 +48,25 @@ LENGTHS = (20, 30, 40, 60)
 FIXED = (40, 100)
 
 
-class OracleTest(AdaptiveTest):
-    """An adaptive test that chooses items at each model's known ability
+@dataclass(frozen=True)
+class OracleUpdate:
+    """An adaptive test's ability update at each model's known ability
     `theta_star` (models x dims): the gradient of the score and the posterior
     covariance (prior precision plus the asked items' Fisher information)
     are taken there, not at the running estimate."""
 
-    def __init__(self, estimator: TinyEstimator, theta_star: np.ndarray, available: np.ndarray, slope: float,
-                 max_items: int):
-        super().__init__(estimator, theta_star.shape[0], AdaptiveSettings(max_items=max_items),
-                         available=available, slope=slope)
-        self.theta_star = theta_star
-        self._at_oracle(np.arange(self.n_models))
+    theta_star: np.ndarray
 
-    def _update(self, rows: np.ndarray) -> None:
-        super()._update(rows)
-        self._at_oracle(rows)
-
-    def _at_oracle(self, rows: np.ndarray) -> None:
-        est, theta = self.estimator, self.theta_star[rows]
-        anchors = est.calibration.anchor_bank
+    def measure(self, calibration, answers: np.ndarray, slope: float, rows: np.ndarray) -> ScoreMeasurement:
+        theta = self.theta_star[rows]
+        anchors = calibration.anchor_bank
         p = anchors.icc(theta)
-        weight = np.where(np.isnan(self.answers[rows]), 0.0, p * (1 - p))
-        precision = np.linalg.inv(est.calibration.prior.cov) + np.einsum("nj,jd,je->nde", weight, anchors.slopes, anchors.slopes)
-        self.theta[rows] = theta
-        self.cov[rows] = np.linalg.inv(precision)
-        self.gradient[rows] = score_gradient(est.calibration, theta, self.slope)
+        weight = np.where(np.isnan(answers), 0.0, p * (1 - p))
+        precision = np.linalg.inv(calibration.prior.cov) + np.einsum("nj,jd,je->nde", weight, anchors.slopes,
+                                                                     anchors.slopes)
+        cov = np.linalg.inv(precision)
+        g = score_gradient(calibration, theta, slope)
+        return ScoreMeasurement(theta, cov, g, np.sqrt(np.einsum("nd,nde,ne->n", g, cov, g)))
 
 
 def scored(est: TinyEstimator, runs, s_cal, s_new, slope: float, seed: int) -> dict:
@@ -96,7 +91,8 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     oracle = []
     for a in answers:
         theta_star = estimate_ability(a, est.calibration.anchor_bank, "map", est.calibration.prior).theta
-        test_ = OracleTest(est, theta_star, ~np.isnan(a), slope, max(LENGTHS))
+        test_ = AdaptiveTest(est, a.shape[0], AdaptiveSettings(max_items=max(LENGTHS)), available=~np.isnan(a),
+                             slope=slope, update=OracleUpdate(theta_star))
         oracle.append(test_.run(lambda r, i, a=a: a[r, i]))
     out["oracle"] = scored(est, oracle, s[train], s[test], slope, seed)
     return out
@@ -104,7 +100,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--benchmarks", default=",".join(SOURCES))
+    ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "adaptive_oracle"))
     a = ap.parse_args()
     root = shared_data_dir()

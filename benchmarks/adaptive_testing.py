@@ -27,7 +27,8 @@ from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.fitting import FitSettings
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+from tinytasks.benchmark_specs import BENCHMARKS
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,7 +85,7 @@ def run_benchmark(bench: str, root: Path, fixed_method: str, seed: int = 0) -> d
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--benchmarks", default=",".join(SOURCES))
+    ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "adaptive_testing"))
     ap.add_argument("--fixed-anchor-method", default=FitSettings.anchor_method, choices=ANCHOR_METHODS)
     a = ap.parse_args()

@@ -39,7 +39,8 @@ from tinytasks.estimators.score_map import ScoreMap
 
 from benchmarks.adaptive_testing import split_and_fit
 from benchmarks.results_io import table_row, write_results
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+from tinytasks.benchmark_specs import BENCHMARKS
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,7 +107,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--benchmarks", default=",".join(SOURCES))
+    ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "adaptive_variants"))
     a = ap.parse_args()
     root = shared_data_dir()

@@ -24,7 +24,8 @@ from sklearn.model_selection import KFold, cross_val_predict
 from tinytasks.estimators.tables import load_calibration_data, read_responses_csv
 
 from benchmarks.results_io import table_row, write_results
-from tinytasks.shared_data import SOURCES, shared_data_dir
+from tinytasks.benchmark_specs import SPECS
+from tinytasks.shared_data import shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,7 +48,7 @@ def main() -> int:
              "| MAE pool | + items with text | + every ATLAS item |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     report = {}
     for bench in a.benchmarks.split(","):
-        src = SOURCES[bench]
+        src = SPECS[bench].calibration
         pool = load_calibration_data([root / r for r in src.responses], root / src.scores, src.score_column,
                                      src.model_column)
         atlas = read_responses_csv(root / f"responses/atlas/response_matrix_tiny{bench}.csv")

@@ -2,7 +2,7 @@
 
 1. Each benchmark's chance level (a uniform guesser's expected item
    correctness and full score), computed from ../shared/data/benchmarks, next
-   to the constants tinytasks ships (`tinytasks.benchmarks.CHANCE_LEVELS`).
+   to the constants tinytasks ships (each `BenchmarkSpec.chance` in `tinytasks.benchmark_specs`).
 2. On the calibration models of the shared data, scored with the shipped
    parameter files (in-sample: these models fitted them), the estimates with
    and without the chance level: how many models it touches and their MAE,
@@ -25,7 +25,8 @@ import numpy as np
 from tinytasks.estimators.validation import score_metrics
 
 from benchmarks.results_io import table_row, write_results
-from tinytasks.benchmarks import CHANCE_LEVELS, chance_level, load_local_docs
+from tinytasks.benchmark_specs import SPECS
+from tinytasks.documents import load_local_docs
 from tinytasks.registry import BENCHMARK_OF_TASK
 from tinytasks.scoring import anchor_keys, chance_of, load_task_params
 from tinytasks.shared_data import load_source, shared_data_dir
@@ -46,8 +47,9 @@ def main() -> int:
              "| benchmark | computed accuracy | computed score | shipped accuracy | shipped score |",
              "| --- | --- | --- | --- | --- |"]
     report: dict = {"levels": {}, "calibration_models": {}}
-    for bench, shipped in CHANCE_LEVELS.items():
-        got = chance_level(bench, load_local_docs(bench, root / "benchmarks"))
+    for bench, spec in SPECS.items():
+        shipped = spec.chance
+        got = spec.chance_on(load_local_docs(bench, root / "benchmarks"))
         report["levels"][bench] = {"computed": got.to_dict(), "shipped": shipped.to_dict()}
         lines.append(table_row(bench, f"{got.accuracy:.4f}", f"{got.score:.2f}", shipped.accuracy,
                                shipped.score))

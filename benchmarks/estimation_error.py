@@ -54,7 +54,8 @@ from tinytasks.fitting import (
     resolve_budget,
     validation_table,
 )
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+from tinytasks.benchmark_specs import BENCHMARKS
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +66,7 @@ METABENCH_MAE = {"arc": 1.09, "gsm8k": 1.10, "mmlu": 1.04, "truthfulqa": 0.82, "
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--benchmarks", default=",".join(SOURCES))
+    ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
     ap.add_argument("--budgets", type=parse_budgets, default=(10, 25, 50, 100, HALF_POOL, None))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--dims", type=int, default=3)
@@ -92,7 +93,7 @@ def main() -> int:
                                    n_folds=a.folds)
         computed[bench] = {"n_models": len(data.models), "n_items": len(data.items),
                            "validation": rows, "pool_estimators_mae": pool}
-    order = [b for b in SOURCES if b in kept or b in computed]
+    order = [b for b in BENCHMARKS if b in kept or b in computed]
     report = {"settings": fresh | {"benchmarks": ",".join(order)},
               "benchmarks": {b: computed.get(b, kept.get(b)) for b in order}}
     if a.update:
@@ -115,7 +116,7 @@ def main() -> int:
         for k, m in r["pool_estimators_mae"].items():
             lines.append(f"| {bench} | {k} | {m['anchor_mean']:.2f} | {m['irt']:.2f} | {m['pirt']:.2f} | {m['gpirt']:.2f} |")
 
-    for bench in SOURCES:  # the timing uses the largest matrix, whichever benchmarks were validated
+    for bench in BENCHMARKS:  # the timing uses the largest matrix, whichever benchmarks were validated
         if bench not in loaded:
             loaded[bench] = load_source(bench, root)
     big = max(loaded, key=lambda b: len(loaded[b].models))

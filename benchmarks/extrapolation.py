@@ -40,12 +40,12 @@ from tinytasks.estimators.extrapolation import CANDIDATE_LINES
 from tinytasks.estimators.validation import cross_validate_budgets
 
 from benchmarks.results_io import previous_results, table_row, write_results
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+from tinytasks.benchmark_specs import BENCHMARKS, SPECS
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Items in the full benchmark as the leaderboard scored it (shared/README.md).
-FULL_SIZE = {"arc": 1172, "gsm8k": 1319, "hellaswag": 10042, "mmlu": 14042, "truthfulqa": 817, "winogrande": 1267}
 STRONGEST_SHARE = 0.12
 
 
@@ -83,7 +83,7 @@ def candidate_errors(est: TinyEstimator, responses: np.ndarray, truth: np.ndarra
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--benchmarks", default=",".join(SOURCES))
+    ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
     ap.add_argument("--splits", default="random,strength,organisation")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "extrapolation"))
     ap.add_argument("--update", action="store_true",
@@ -94,7 +94,7 @@ def main() -> int:
     for bench in a.benchmarks.split(","):
         data = load_source(bench, root)
         report[bench] = {kind: split_results(bench, kind, data) for kind in a.splits.split(",")}
-    report = {b: report[b] for b in SOURCES if b in report}
+    report = {b: report[b] for b in BENCHMARKS if b in report}
     write_results(a.out, render(report), report)
     return 0
 
@@ -111,13 +111,13 @@ def split_results(bench: str, kind: str, data) -> dict:
     m = res.metrics
     row = {"n_test": int(truth.size), "tiny": m["tiny"], "tiny_unguarded": m["tiny_unguarded"],
            "linear_mean": m["linear_mean"],
-           "random_sample_mae": float(random_sample_mae(truth, len(data.items), FULL_SIZE[bench]).mean()),
+           "random_sample_mae": float(random_sample_mae(truth, len(data.items), SPECS[bench].full_items).mean()),
            "coverage_not_flagged": float(inside[quiet].mean()) if quiet.any() else None}
     if kind == "strength":
         row["candidates"] = candidate_errors(res.estimators[0], data.responses[splits[0][1]], truth)
         train, test = splits[0]
         row["error_sources"] = error_sources(
-            np.abs(p["tiny"] - truth), random_sample_mae(truth, len(data.items), FULL_SIZE[bench]), truth,
+            np.abs(p["tiny"] - truth), random_sample_mae(truth, len(data.items), SPECS[bench].full_items), truth,
             np.nanmean(data.responses[test], 1), np.nanmean(data.responses[train], 1), data.scores[train])
     return row
 

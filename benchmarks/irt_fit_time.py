@@ -40,7 +40,8 @@ from benchmarks.results_io import table_row, write_results
 from tinytasks.estimators import IRTFitter
 from tinytasks.estimators.ability import AbilityPrior
 from tinytasks.estimators.tables import load_calibration_data
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+from tinytasks.benchmark_specs import SPECS
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = {1: 61, 2: 21}
@@ -104,7 +105,7 @@ def main() -> int:
              "| --- | --- | --- | --- | --- | --- | --- |"]
     rows = []
     for bench, cap, dims in COMPARISONS:
-        y = load_calibration_data(root / SOURCES[bench].responses[0], root / SOURCES[bench].scores).responses
+        y = load_calibration_data(root / SPECS[bench].calibration.responses[0], root / SPECS[bench].calibration.scores).responses
         y = y[~np.isnan(y).any(1)]  # girth takes complete matrices
         if cap:
             y = y[np.sort(rng.choice(y.shape[0], cap, replace=False))]
@@ -127,7 +128,7 @@ def main() -> int:
                                        f"{row['r_slope']:.3f}" if d == 1 else "-"))
     lines += ["", "## tinytasks alone, 1-3 dimensions, the largest matrices", "",
               "| matrix | dims | fit s | L-BFGS iterations | converged |", "| --- | --- | --- | --- | --- |"]
-    src = SOURCES["gsm8k"]
+    src = SPECS["gsm8k"].calibration
     timing = []
     for y in (load_calibration_data(root / src.responses[0], root / src.scores).responses,
               load_source("gsm8k", root).responses):

@@ -38,11 +38,12 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import KFold, cross_val_predict
 
 from benchmarks.results_io import table_row, write_results
-from tinytasks.shared_data import SOURCES, shared_data_dir
+from tinytasks.benchmark_specs import SPECS
+from tinytasks.shared_data import shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
-BENCHMARKS = ("arc", "gsm8k", "mmlu", "truthfulqa", "winogrande")
+PUBLISHED = ("arc", "gsm8k", "mmlu", "truthfulqa", "winogrande")  # the benchmarks this comparison covers
 OUT = ROOT / "benchmarks" / "results" / "metabench_reference"
 FOLDS = KFold(5, shuffle=True, random_state=0)
 
@@ -74,7 +75,7 @@ def partial_correlation(a: np.ndarray, b: np.ndarray, given: np.ndarray) -> floa
 
 
 def analyse(benchmark: str, data_dir: Path, ours: dict) -> dict:
-    src = SOURCES[benchmark]
+    src = SPECS[benchmark].calibration
     pool = src.responses[0]  # metabench's own pool, the one its theta and predictions come from
     responses = pd.read_csv(data_dir / pool, index_col=0)
     scores = pd.read_csv(data_dir / src.scores, index_col=0)
@@ -128,7 +129,7 @@ def main() -> int:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     report = []
-    for bench in BENCHMARKS:
+    for bench in PUBLISHED:
         r = analyse(bench, data_dir, ours)
         report.append(r)
         mine = r["tinytasks_whole_pool_mae"]

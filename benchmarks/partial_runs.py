@@ -26,7 +26,8 @@ import numpy as np
 from tinytasks.estimators import TinyEstimator, spread_order
 
 from benchmarks.results_io import table_row, write_results
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+from tinytasks.benchmark_specs import BENCHMARKS
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +61,7 @@ def scored(est: TinyEstimator, answers: np.ndarray, truth: np.ndarray, imputed: 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--benchmarks", default=",".join(SOURCES))
+    ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
     ap.add_argument("--test-models", type=int, default=500, help="held-out models scored per benchmark")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "partial_runs"))

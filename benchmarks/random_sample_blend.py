@@ -36,9 +36,10 @@ from scipy.stats import norm
 from tinytasks.estimators import TinyEstimator
 from tinytasks.estimators.validation import cross_validate_budgets
 
-from benchmarks.extrapolation import FULL_SIZE, make_splits, random_sample_mae
+from benchmarks.extrapolation import make_splits, random_sample_mae
 from benchmarks.results_io import table_row, write_results
-from tinytasks.shared_data import SOURCES, load_source, shared_data_dir
+from tinytasks.benchmark_specs import BENCHMARKS, SPECS
+from tinytasks.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,7 +79,7 @@ def split_results(bench: str, kind: str, data, seed: int = 0) -> dict:
                                  [None], splits=[(train, test)])[None]
     p, truth = res.predictions, res.truth
     t, t_se = p["tiny"], np.maximum((p["tiny_upper"] - p["tiny_lower"]) / (2 * norm.ppf(0.5 + LEVEL / 2)), 0.5)
-    n_full, pool = FULL_SIZE[bench], data.responses.shape[1]
+    n_full, pool = SPECS[bench].full_items, data.responses.shape[1]
     inside = (truth >= p["tiny_lower"]) & (truth <= p["tiny_upper"])
     row = {"n_test": int(truth.size), "pool": int(pool),
            "tiny": {"mae": float(np.abs(t - truth).mean()), "coverage": float(inside.mean())},
@@ -123,7 +124,7 @@ def render(report: dict) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--benchmarks", default=",".join(SOURCES))
+    ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "random_sample_blend"))
     a = ap.parse_args()
     root = shared_data_dir()

@@ -23,7 +23,7 @@ it orders the wrong way. Designs:
   ranking far less than fewer benchmarks.
 
 Cost is counted in lm-eval requests: items times each benchmark's requests
-per item (`tinytasks.benchmarks.REQUESTS_PER_ITEM`, counted in tiny_savings.py's runs). The
+per item (each `BenchmarkSpec.requests_per_item`, counted in tiny_savings.py's runs). The
 error correlation the ranking uses is the shipped one, fitted on these same
 held-out estimates (two numbers per task).
 
@@ -42,7 +42,7 @@ from tinytasks.estimators import read_param_document
 from tinytasks.estimators.ranking import error_covariance, rank_models, standard_errors
 
 from benchmarks.results_io import table_row, write_results
-from tinytasks.benchmarks import BENCHMARKS, FULL_ITEMS, REQUESTS_PER_ITEM
+from tinytasks.benchmark_specs import BENCHMARKS, SPECS
 from tinytasks.fitting import FitSettings
 from tinytasks.joint_fitting import (
     HeldOutEstimates,
@@ -87,7 +87,7 @@ def order_metrics(est: np.ndarray, truth: np.ndarray) -> tuple[float, float, flo
 
 def random_item_scores(truth: np.ndarray, items: np.ndarray, rng) -> np.ndarray:
     """Scores from `items` uniformly random items of each full benchmark (models x benchmarks)."""
-    n = np.array([FULL_ITEMS[b] for b in BENCHMARKS])
+    n = np.array([SPECS[b].full_items for b in BENCHMARKS])
     good = np.clip(np.rint(truth / 100 * n), 0, n).astype(int)
     return 100 * rng.hypergeometric(good, n - good, np.broadcast_to(items, truth.shape)) / items
 
@@ -107,9 +107,9 @@ def main() -> int:
     truth = held[TIERS[0]].truth
     truth_avg = truth.mean(1)
     items = {g: anchors_per_task(g) for g in TIERS}
-    per_item = np.array([REQUESTS_PER_ITEM[b] for b in BENCHMARKS])
+    per_item = np.array([SPECS[b].requests_per_item for b in BENCHMARKS])
     requests = {g: float(items[g] @ per_item) for g in TIERS}
-    full_requests = float(np.array([FULL_ITEMS[b] for b in BENCHMARKS]) @ per_item)
+    full_requests = float(np.array([SPECS[b].full_items for b in BENCHMARKS]) @ per_item)
     correlation, missing = shipped_error_correlation()
     if missing:
         raise SystemExit(f"no joint file for {missing}: run `tinytasks fit-joint` first")

@@ -40,7 +40,7 @@ from tinytasks.estimators.similarity import (
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.anchor_answers import load_reference_answers
-from tinytasks.benchmarks import BENCHMARKS, CHANCE_LEVELS
+from tinytasks.benchmark_specs import BENCHMARKS, SPECS
 from tinytasks.fitting import FitSettings
 from tinytasks.joint_fitting import held_out_cache_dir, held_out_estimates
 from tinytasks.registry import task_name
@@ -152,7 +152,7 @@ def main() -> int:
     i, k = iu
     both = ~np.isnan(scores[i]) & ~np.isnan(scores[k])
     n_common = both.sum(1)
-    chance = np.array([CHANCE_LEVELS[b].score for b in BENCHMARKS])
+    chance = np.array([SPECS[b].chance.score for b in BENCHMARKS])
     above = np.nanmean(scores - chance, 1) > 5
     live = above[i] & above[k] & (n_common >= 2)
     diff = np.where(both, np.abs(scores[i] - scores[k]), 0.0).max(1)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tinytasks.benchmarks import FULL_ITEMS
+from tinytasks.benchmark_specs import SPECS
 from tinytasks.registry import GROUPS, TASK_CONFIG_DIR, TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def task_row(task: str) -> str:
         partial = run.get("timed_items", run["items"]) < run["items"]  # scaled from its first items
         minutes = f"{'~' if partial else ''}{run['seconds'] / 60:.1f} min"
     items = r["default_budget"]
-    return (f"| `{task}` | {items} | {100 * items / FULL_ITEMS[bench]:.1f}% | {mae} | {100 * t['coverage']:.1f}% "
+    return (f"| `{task}` | {items} | {100 * items / SPECS[bench].full_items:.1f}% | {mae} | {100 * t['coverage']:.1f}% "
             f"| {t['mean_interval_width']:.1f} | {minutes} |")
 
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from benchmarks.reference_tasks import reference
 from benchmarks.results_io import table_row, write_results
+from tinytasks.benchmark_specs import SPECS
 from tinytasks.lm_eval_tasks import load_tiny_dataset
 from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
 
@@ -53,19 +54,6 @@ REFERENCE_LOADER = {"arc": reference.load_arc, "hellaswag": reference.load_hella
 # Sample sizes per benchmark: smaller where an item costs most (ARC's 25 shots, GSM8K's generations).
 SAMPLE = {"arc": 10, "hellaswag": 10, "mmlu": 20, "truthfulqa": 10, "winogrande": 20, "gsm8k": 10}
 CHUNK = 5  # items per timed run of a sample: enough to fill a batch, several runs for a standard error
-
-
-def requests_of(benchmark: str, doc: dict) -> int:
-    """lm-eval requests for one document: one per answer choice, or one generation."""
-    if benchmark == "gsm8k":
-        return 1
-    if benchmark == "arc":
-        return len(doc["choices"]["text"])
-    if benchmark == "hellaswag":
-        return len(doc["endings"])
-    if benchmark == "truthfulqa":
-        return len(doc["mc2_targets"]["choices"])
-    return 2 if benchmark == "winogrande" else 4
 
 
 def _model():
@@ -100,7 +88,7 @@ def run_tiny(lm, task: str, limit: int | None = None) -> dict:
     seconds, res = _timed(lm, _task_dict(task), limit=None if timed == len(docs) else timed)
     r = res["results"][task]
     row = {"task": task, "benchmark": bench, "items": len(docs),
-           "requests": sum(requests_of(bench, d) for d in docs), "seconds": seconds * len(docs) / timed,
+           "requests": sum(SPECS[bench].requests(d) for d in docs), "seconds": seconds * len(docs) / timed,
            "timed_items": timed, "measured_seconds": seconds}
     if timed == len(docs):  # a partial run's estimate is not the task's
         row |= {"est_score": r["est_score,none"], "est_lower": r["est_lower,none"], "est_upper": r["est_upper,none"],
@@ -120,7 +108,7 @@ def run_full_sample(lm, bench: str, n: int, seed: int) -> dict:
         per_item.append(seconds / len(chunk))
         print(f"  {task} docs {chunk}: {seconds:.1f}s", flush=True)
     per_item = np.array(per_item)
-    return {"benchmark": bench, "items": len(docs), "requests": sum(requests_of(bench, d) for d in docs),
+    return {"benchmark": bench, "items": len(docs), "requests": sum(SPECS[bench].requests(d) for d in docs),
             "sample": n, "seed": seed, "chunk": CHUNK, "seconds_per_item_by_chunk": per_item.tolist(),
             "seconds": float(len(docs) * per_item.mean()),
             "seconds_se": float(len(docs) * per_item.std(ddof=1) / np.sqrt(per_item.size))}

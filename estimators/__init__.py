@@ -1,23 +1,39 @@
 """tinytasks' statistics: IRT fitting, anchor selection, ability and
-full-score estimation, validation and parameter files. No lm-eval import."""
+full-score estimation, validation and parameter files. No lm-eval import.
 
-from .ability import AbilityEstimate, AbilityPrior, estimate_ability
-from .adaptive import SELECTION_RULES, AdaptiveSettings, AdaptiveTest, simulate_adaptive
-from .anchors import ANCHOR_METHODS, AnchorSet, select_anchors, spread_order
-from .irt import FittedIRT, IRTFitter, ItemBank
-from .joint import JointCorrection
-from .param_file import (ParamFileError, load_estimator, load_joint, read_param_document, write_joint_file,
-                         write_param_file)
-from .pool_score import POOL_ESTIMATORS, pool_accuracy
-from .tables import read_responses_csv, read_scores_csv
-from .calibration import ScoreEstimate
-from .tiny_estimator import TinyEstimator
-from .validation import cross_validate, score_metrics
+The names below are loaded from their modules on first use, so importing
+one of them (say, to score a fixed task) does not import the rest (the
+adaptive tests, the validation, the joint estimate)."""
 
-__all__ = [
-    "ANCHOR_METHODS", "AbilityEstimate", "AbilityPrior", "AdaptiveSettings", "AdaptiveTest", "AnchorSet",
-    "FittedIRT", "IRTFitter", "ItemBank", "JointCorrection", "POOL_ESTIMATORS", "ParamFileError", "SELECTION_RULES",
-    "ScoreEstimate", "TinyEstimator", "cross_validate", "estimate_ability", "load_estimator", "load_joint", "pool_accuracy",
-    "read_param_document", "read_responses_csv", "read_scores_csv", "score_metrics", "select_anchors", "spread_order",
-    "simulate_adaptive", "write_joint_file", "write_param_file",
-]
+from importlib import import_module
+
+_MODULE_OF = {
+    "AbilityEstimate": "ability", "AbilityPrior": "ability", "estimate_ability": "ability",
+    "SELECTION_RULES": "adaptive", "AdaptiveSettings": "adaptive", "AdaptiveTest": "adaptive",
+    "simulate_adaptive": "adaptive",
+    "ANCHOR_METHODS": "anchors", "AnchorSet": "anchors", "select_anchors": "anchors", "spread_order": "anchors",
+    "FittedIRT": "irt", "IRTFitter": "irt", "ItemBank": "irt",
+    "JointCorrection": "joint",
+    "ParamFileError": "param_file", "load_estimator": "param_file", "read_param_document": "param_file",
+    "write_param_file": "param_file",
+    "load_joint": "joint_file", "write_joint_file": "joint_file",
+    "POOL_ESTIMATORS": "pool_score", "pool_accuracy": "pool_score",
+    "read_responses_csv": "tables", "read_scores_csv": "tables",
+    "ScoreEstimate": "calibration",
+    "TinyEstimator": "tiny_estimator",
+    "cross_validate": "validation", "score_metrics": "validation",
+}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_MODULE_OF[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -2,28 +2,28 @@
 items that tell the most about *its* full score, update its ability after
 every answer, and stop once the score is known precisely enough.
 
-After each round the ability posterior is summarised by its mode (MAP) and
-Laplace covariance Sigma, vectorised over models. The quantity to learn is
-the full score as a function of ability, h(theta): the p-IRT pool accuracy at
-theta, put on the full-score scale by the slope of the estimator's own score
-map (`measurement.score_slope`). Its standard error sqrt(g' Sigma g), g the
-gradient of h at the MAP, is the *measurement* error of the score, which
-drives the choice of items. The estimate and interval (`AdaptiveScoreMaps`, fitted on the
-calibration models' own adaptive tests) also carry the error of the map from
-ability to full score; the stopping rule uses that total standard error
-(interval half-width / z), so a target below the map's own error is never
-reached and the test runs to its budget.
+A test is four small parts, as catsim splits one (initialisation,
+estimation, selection, stopping), each swappable:
+- estimation (`AbilityUpdate`, default `MapLaplace`): the ability posterior
+  after a model's answers, summarised by its mode (MAP) and Laplace
+  covariance Sigma, and the standard error of the full score it leaves
+  (`measurement.score_measurement`); vectorised over models;
+- initialisation: that same update with no answers yet, the ability prior;
+- selection (`adaptive_selection`): each unasked item's worth for each
+  model, and randomesque exposure control;
+- stopping (`adaptive_stopping`): the item budget, and optionally a target
+  standard error of the estimated full score.
 
-Selection rules (p = P(correct) at the MAP, a = the item's slopes):
-- "score_variance": the item expected to shrink the variance of h the most:
-  p(1-p) (g' Sigma a)^2 / (1 + p(1-p) a' Sigma a), the Bayesian rank-one
-  update of Sigma (c-optimal design for the score).
-- "fisher": the classical rule: the most Fisher information at the MAP along
-  the direction in which h changes, p(1-p) (a . g/|g|)^2.
-- "d_optimal": the largest gain in posterior precision volume, p(1-p) a' Sigma a.
-- "random": uniformly random unasked items (a baseline).
-Exposure control is randomesque: each pick is drawn at random among the
-`randomesque` x batch best items.
+The quantity to learn is the full score as a function of ability, h(theta):
+the p-IRT pool accuracy at theta, put on the full-score scale by the slope of
+the estimator's own score map (`measurement.score_slope`). Its standard error
+sqrt(g' Sigma g), g the gradient of h at the MAP, is the *measurement* error
+of the score, which drives the choice of items. The estimate and interval
+(`AdaptiveScoreMaps`, fitted on the calibration models' own adaptive tests)
+also carry the error of the map from ability to full score; the target-error
+stopping rule uses that total standard error (interval half-width / z), so a
+target below the map's own error is never reached and the test runs to its
+budget.
 """
 
 from __future__ import annotations
@@ -34,12 +34,14 @@ from typing import Callable, Protocol
 import numpy as np
 from scipy.stats import norm
 
+from .adaptive_selection import SELECTORS, Selector, pick
+from .adaptive_stopping import ItemBudget, StoppingRule, TargetError
 from .calibration import Calibration, ScoreEstimate
 from .checks import as_response_matrix, check_n_items
-from .measurement import score_measurement, score_slope
+from .measurement import ScoreMeasurement, score_measurement, score_slope
 from .score_map import ScoreMap
 
-SELECTION_RULES = ("score_variance", "fisher", "d_optimal", "random")
+SELECTION_RULES = tuple(SELECTORS)
 
 
 class AdaptiveMaps(Protocol):
@@ -59,6 +61,22 @@ class FittedEstimator(Protocol):
     def predict_adaptive(self, answers) -> ScoreEstimate: ...
 
 
+class AbilityUpdate(Protocol):
+    def measure(self, calibration: Calibration, answers: np.ndarray, slope: float,
+                rows: np.ndarray) -> ScoreMeasurement:
+        """The ability posterior and score SE of models `rows` after `answers`
+        (their rows: NaN = not asked; none yet gives the starting point)."""
+
+
+@dataclass(frozen=True)
+class MapLaplace:
+    """The MAP ability and its Laplace covariance under the calibration's prior."""
+
+    def measure(self, calibration: Calibration, answers: np.ndarray, slope: float,
+                rows: np.ndarray) -> ScoreMeasurement:
+        return score_measurement(calibration, answers, slope)
+
+
 @dataclass(frozen=True)
 class AdaptiveSettings:
     """When to stop and how to choose.
@@ -70,6 +88,9 @@ class AdaptiveSettings:
     (earlier looks pick out models whose interval is narrow by chance, and
     coverage drops: see benchmarks/adaptive_stopping.py).
     batch_size: items chosen per round (one backend call answers a round).
+    rule: the selection rule (a name in `adaptive_selection.SELECTORS`).
+    randomesque: each pick is drawn at random among the `randomesque` x
+    `batch_size` best items (exposure control; 1: the best).
     """
 
     max_items: int = 40
@@ -94,44 +115,50 @@ class AdaptiveTest:
     """Adaptive tests of `n_models` models at once over `estimator`'s anchors.
 
     `available` (models x anchors, bool) marks the items that may be asked
-    (default: all). Use `next_items` / `record` in rounds, or `run`.
+    (default: all). The parts default to what `settings` names: its selection
+    rule, MAP-Laplace updates, its budget and target error; pass `selector`,
+    `update` or `stopping` to swap one. Use `next_items` / `record` in
+    rounds, or `run`.
     """
 
     def __init__(self, estimator: FittedEstimator, n_models: int = 1, settings: AdaptiveSettings | None = None,
-                 available: np.ndarray | None = None, slope: float | None = None):
+                 available: np.ndarray | None = None, slope: float | None = None, selector: Selector | None = None,
+                 update: AbilityUpdate | None = None, stopping: tuple[StoppingRule, ...] | None = None):
         estimator.check_fitted()
         self.estimator = estimator
         self.calibration = estimator.calibration
-        self.settings = settings or AdaptiveSettings()
+        self.settings = s = settings or AdaptiveSettings()
         n_items = self.calibration.n_anchors
         self.available = np.ones((n_models, n_items), bool) if available is None else np.asarray(available, bool)
         if self.available.shape != (n_models, n_items):
             raise ValueError(f"available must be {n_models} x {n_items} (models x anchors), got {self.available.shape}")
-        if self.settings.target_se is not None and estimator.adaptive_ is None:
+        if s.target_se is not None and estimator.adaptive_ is None:
             raise ValueError("a target standard error needs an estimator with adaptive score maps "
                              "(TinyEstimator.fit_adaptive, or a parameter file fitted with them)")
         if slope is None:  # a fitted estimator carries the slope its adaptive score maps were fitted with
             fitted = estimator.adaptive_
-            slope = (fitted.slope if fitted is not None
-                     else score_slope(self.calibration, estimator.score_map_, seed=self.settings.seed))
+            slope = fitted.slope if fitted is not None else score_slope(self.calibration, estimator.score_map_,
+                                                                        seed=s.seed)
         self.slope = float(slope)
+        self.selector = SELECTORS[s.rule] if selector is None else selector
+        self.update = MapLaplace() if update is None else update
+        if stopping is None:
+            stopping = (ItemBudget(),)
+            if s.target_se is not None:
+                stopping += (TargetError(s.target_se, max(s.min_items, estimator.adaptive_.lengths[0])),)
+        self.stopping = stopping
+        self.budget = min(s.max_items, n_items)
         self.answers = np.full((n_models, n_items), np.nan)
-        self.order = np.full((n_models, min(self.settings.max_items, n_items)), -1)
+        self.order = np.full((n_models, self.budget), -1)
         self.n_asked = np.zeros(n_models, int)
         self.se_trace = np.full(self.order.shape, np.nan)  # score SE after each answer
-        self._rng = np.random.default_rng(self.settings.seed)
-        m = score_measurement(self.calibration, self.answers, self.slope)  # the prior, before any answer
-        self.theta, self.cov, self.gradient, self.se = m.theta, m.cov, m.gradient, m.se
+        self._rng = np.random.default_rng(s.seed)
+        everyone = np.arange(n_models)
+        self.state = self.update.measure(self.calibration, self.answers, self.slope, everyone)  # the start
 
     @property
     def n_models(self) -> int:
         return self.answers.shape[0]
-
-    # ---- state ---------------------------------------------------------
-    def _update(self, rows: np.ndarray) -> None:
-        """Recompute the ability and score SE of `rows` from their answers."""
-        m = score_measurement(self.calibration, self.answers[rows], self.slope)
-        self.theta[rows], self.cov[rows], self.gradient[rows], self.se[rows] = m.theta, m.cov, m.gradient, m.se
 
     def total_se(self, rows: np.ndarray) -> np.ndarray:
         """Standard error of the estimated full score of `rows` (points):
@@ -139,37 +166,16 @@ class AdaptiveTest:
         r = self.estimator.predict_adaptive(self.answers[rows])
         return (r.upper - r.lower) / (2 * norm.ppf(0.5 + r.level / 2))
 
-    def _remaining(self) -> np.ndarray:
+    def remaining(self) -> np.ndarray:
+        """models x anchors: may still be asked."""
         return self.available & np.isnan(self.answers)
 
     def done(self) -> np.ndarray:
-        """Per model: budget spent, nothing left to ask, or target SE reached."""
-        s = self.settings
-        out = (self.n_asked >= self.order.shape[1]) | ~self._remaining().any(1)
-        if s.target_se is not None:
-            first = max(s.min_items, self.estimator.adaptive_.lengths[0])
-            ready = np.flatnonzero(~out & (self.n_asked >= first))
-            if ready.size:
-                out[ready] = self.total_se(ready) <= s.target_se
+        """Per model: stopped by one of the stopping rules."""
+        out = np.zeros(self.n_models, bool)
+        for rule in self.stopping:
+            out |= rule.stops(self, ~out)
         return out
-
-    # ---- choosing ------------------------------------------------------
-    def _criterion(self, rows: np.ndarray) -> np.ndarray:
-        rule = self.settings.rule
-        bank = self.calibration.anchor_bank
-        if rule == "random":
-            return self._rng.random((rows.size, bank.n_items))
-        p = bank.icc(self.theta[rows])
-        info = p * (1 - p)
-        g = self.gradient[rows]
-        if rule == "fisher":
-            u = g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-12)
-            return info * (u @ bank.slopes.T) ** 2
-        sigma_a = np.einsum("nde,je->njd", self.cov[rows], bank.slopes)  # Sigma a_j
-        spread = np.einsum("njd,jd->nj", sigma_a, bank.slopes)  # a_j' Sigma a_j
-        if rule == "d_optimal":
-            return info * spread
-        return info * np.einsum("nd,njd->nj", g, sigma_a) ** 2 / (1 + info * spread)
 
     def next_items(self, rows=None) -> tuple[np.ndarray, np.ndarray]:
         """The next round: (model rows, anchor indices), up to `batch_size`
@@ -178,16 +184,12 @@ class AdaptiveTest:
         if rows.size == 0:
             return np.empty(0, int), np.empty(0, int)
         s = self.settings
-        crit = np.where(self._remaining()[rows], self._criterion(rows), -np.inf)
-        n_best = min(s.batch_size * s.randomesque, crit.shape[1])
-        best = np.argsort(-crit, axis=1, kind="stable")[:, :n_best]
-        ok = np.isfinite(np.take_along_axis(crit, best, 1))
-        keys = np.where(ok, self._rng.random(best.shape) if s.randomesque > 1 else np.arange(n_best), np.inf)
-        first = np.argsort(keys, axis=1, kind="stable")[:, : s.batch_size]
-        pick, pick_ok = np.take_along_axis(best, first, 1), np.take_along_axis(ok, first, 1)
-        room = (self.order.shape[1] - self.n_asked[rows])[:, None] > np.arange(s.batch_size)[None, :]
-        keep = pick_ok & room
-        return np.broadcast_to(rows[:, None], pick.shape)[keep], pick[keep]
+        state = ScoreMeasurement(*(getattr(self.state, f)[rows] for f in ("theta", "cov", "gradient", "se")))
+        crit = self.selector.criterion(self.calibration.anchor_bank, state, self._rng)
+        chosen, ok = pick(crit, self.remaining()[rows], s.batch_size, s.randomesque, self._rng)
+        room = (self.budget - self.n_asked[rows])[:, None] > np.arange(s.batch_size)[None, :]
+        keep = ok & room
+        return np.broadcast_to(rows[:, None], chosen.shape)[keep], chosen[keep]
 
     # ---- answering -----------------------------------------------------
     def record(self, rows, items, answers) -> None:
@@ -203,14 +205,16 @@ class AdaptiveTest:
         by_row = np.argsort(rows, kind="stable")
         r_sorted = rows[by_row]
         position = self.n_asked[r_sorted] + np.arange(rows.size) - np.searchsorted(r_sorted, r_sorted)
-        if (position >= self.order.shape[1]).any():
-            raise ValueError(f"more answers than the budget of {self.order.shape[1]} items for a model")
+        if (position >= self.budget).any():
+            raise ValueError(f"more answers than the budget of {self.budget} items for a model")
         self.answers[rows, items] = y
         self.order[r_sorted, position] = items[by_row]
         np.add.at(self.n_asked, rows, 1)
         touched = np.unique(rows)
-        self._update(touched)
-        self.se_trace[touched, self.n_asked[touched] - 1] = self.se[touched]
+        m = self.update.measure(self.calibration, self.answers[touched], self.slope, touched)
+        for f in ("theta", "cov", "gradient", "se"):
+            getattr(self.state, f)[touched] = getattr(m, f)
+        self.se_trace[touched, self.n_asked[touched] - 1] = m.se
 
     def run(self, answer: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> "AdaptiveTest":
         """Rounds until every model is done; `answer(rows, items)` returns

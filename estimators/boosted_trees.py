@@ -43,9 +43,17 @@ class BoostedTrees:
 
     def to_dict(self) -> dict:
         """The trees' node tables concatenated, one array per field, with each
-        tree's node count (compact as typed arrays, and as JSON)."""
+        tree's node count. Fields `predict` never reads (a leaf's split, a
+        split's value) are written as 0, which compresses to almost nothing."""
+        if not self.trees:
+            return {"baseline": self.baseline, "n_nodes": [], **{k: [] for k in FIELDS}}
+        cols = {k: np.concatenate([t[k] for t in self.trees]) for k in FIELDS}
+        leaf = cols["is_leaf"]
+        for k in ("feature", "threshold", "left", "right"):
+            cols[k] = np.where(leaf, 0, cols[k]).astype(cols[k].dtype)
+        cols["value"] = np.where(leaf, cols["value"], 0.0)
         return {"baseline": self.baseline, "n_nodes": [int(t["feature"].size) for t in self.trees],
-                **{k: np.concatenate([t[k] for t in self.trees]).tolist() if self.trees else [] for k in FIELDS}}
+                **{k: v.tolist() for k, v in cols.items()}}
 
     @classmethod
     def from_dict(cls, d: dict) -> "BoostedTrees":

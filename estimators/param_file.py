@@ -24,15 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from .joint import JointCorrection
-from .ranking import ErrorCorrelation
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
 FORMAT_VERSION = 13
 ADAPTIVE_FORMAT = "tinytasks-adaptive-maps"
-JOINT_FORMAT = "tinytasks-joint-params"
-JOINT_FORMAT_VERSION = 4
 ANSWERS_FORMAT = "tinytasks-anchor-answers"
 ANSWERS_FORMAT_VERSION = 1
 ARRAY_MIN_SIZE = 8  # shorter numeric lists stay in the manifest, where they are readable
@@ -88,6 +84,8 @@ def _as_table(value: list) -> np.ndarray | None:
         return None
     if a.dtype.kind not in "biuf" or a.size < ARRAY_MIN_SIZE or a.ndim > 2:
         return None
+    if a.dtype.kind in "iu":  # stored in the smallest integer type that holds them; read back as int64
+        a = a.astype(np.result_type(np.min_scalar_type(a.min()), np.min_scalar_type(a.max())))
     return a
 
 
@@ -109,7 +107,8 @@ def join_arrays(obj: Any, arrays) -> Any:
     """The inverse of `split_arrays`: references replaced by their arrays."""
     if isinstance(obj, dict):
         if set(obj) == {ARRAY_KEY}:
-            return arrays[obj[ARRAY_KEY]]
+            a = arrays[obj[ARRAY_KEY]]
+            return a.astype(np.int64) if a.dtype.kind in "iu" else a
         return {k: join_arrays(v, arrays) for k, v in obj.items()}
     if isinstance(obj, list):
         return [join_arrays(v, arrays) for v in obj]
@@ -140,7 +139,7 @@ def adaptive_path(path: str | Path) -> Path:
     return Path(path).with_suffix(".adaptive.json")
 
 
-def _write_pair(path: Path, fmt: str, version: int, fields: dict) -> dict:
+def write_pair(path: Path, fmt: str, version: int, fields: dict) -> dict:
     """Write `path` (manifest) and its .npz; returns the manifest."""
     body, arrays = split_arrays(_plain(fields))
     body = {"format": fmt, "format_version": version, **body, "arrays_sha256": arrays_digest(arrays)}
@@ -151,7 +150,7 @@ def _write_pair(path: Path, fmt: str, version: int, fields: dict) -> dict:
     return doc
 
 
-def _read_pair(path: str | Path, fmt: str, version: int, refit: str) -> dict:
+def read_pair(path: str | Path, fmt: str, version: int, refit: str) -> dict:
     """A checked manifest and its arrays, joined; `refit` names the command
     that rewrites the file."""
     p = Path(path)
@@ -192,21 +191,21 @@ def write_param_file(path: str | Path, estimator: TinyEstimator, metadata: dict)
     extra = adaptive_path(path)
     adaptive_sha = None
     if adaptive is not None:
-        adaptive_sha = _write_pair(extra, ADAPTIVE_FORMAT, FORMAT_VERSION, {"adaptive": adaptive})["sha256"]
+        adaptive_sha = write_pair(extra, ADAPTIVE_FORMAT, FORMAT_VERSION, {"adaptive": adaptive})["sha256"]
     else:
         for stale in (extra, extra.with_suffix(".npz")):
             stale.unlink(missing_ok=True)
-    return _write_pair(path, FORMAT, FORMAT_VERSION,
+    return write_pair(path, FORMAT, FORMAT_VERSION,
                        {"metadata": metadata, "estimator": fields, "adaptive_sha256": adaptive_sha})
 
 
 def read_param_document(path: str | Path, adaptive: bool = False) -> dict:
     """A checked parameter file (format, version, checksums), arrays joined;
     with `adaptive`, its adaptive score maps too (in `estimator`)."""
-    doc = _read_pair(path, FORMAT, FORMAT_VERSION, "`tinytasks fit`")
+    doc = read_pair(path, FORMAT, FORMAT_VERSION, "`tinytasks fit`")
     doc["estimator"]["adaptive"] = None
     if adaptive and doc.get("adaptive_sha256"):
-        extra = _read_pair(adaptive_path(path), ADAPTIVE_FORMAT, FORMAT_VERSION, "`tinytasks fit`")
+        extra = read_pair(adaptive_path(path), ADAPTIVE_FORMAT, FORMAT_VERSION, "`tinytasks fit`")
         if extra["sha256"] != doc["adaptive_sha256"]:
             raise ParamFileError(f"{adaptive_path(path)} is not the adaptive file {Path(path).name} was written "
                                  "with; refit with `tinytasks fit` or reinstall tinytasks")
@@ -221,33 +220,11 @@ def load_estimator(path: str | Path, adaptive: bool = False) -> tuple[TinyEstima
     return TinyEstimator.from_dict(doc["estimator"]), doc["metadata"]
 
 
-def write_joint_file(path: str | Path, joint: JointCorrection, metadata: dict,
-                     correlation: dict[str, ErrorCorrelation]) -> dict:
-    """Write a lineup's joint-estimate parameter file and its .npz (byte-identical
-    for identical inputs): the joint correction and each task's error correlation
-    between models."""
-    return _write_pair(Path(path), JOINT_FORMAT, JOINT_FORMAT_VERSION,
-                       {"metadata": metadata, "joint": joint.to_dict(),
-                        "error_correlation": {t: c.to_dict() for t, c in correlation.items()}})
-
-
-def load_joint(path: str | Path) -> tuple[JointCorrection, dict]:
-    """The joint correction and the metadata of a checked joint parameter file."""
-    doc = _read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
-    return JointCorrection.from_dict(doc["joint"]), doc["metadata"]
-
-
-def load_error_correlation(path: str | Path) -> dict[str, ErrorCorrelation]:
-    """Per task, the correlation of two models' errors, from a checked joint parameter file."""
-    doc = _read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
-    return {t: ErrorCorrelation.from_dict(c) for t, c in doc["error_correlation"].items()}
-
-
 def write_answers_file(path: str | Path, document: dict) -> dict:
     """Write the calibration models' anchor answers (manifest and .npz)."""
-    return _write_pair(Path(path), ANSWERS_FORMAT, ANSWERS_FORMAT_VERSION, document)
+    return write_pair(Path(path), ANSWERS_FORMAT, ANSWERS_FORMAT_VERSION, document)
 
 
 def load_answers_file(path: str | Path) -> dict:
     """The checked anchor-answers document, arrays joined."""
-    return _read_pair(path, ANSWERS_FORMAT, ANSWERS_FORMAT_VERSION, "`tinytasks pack-answers`")
+    return read_pair(path, ANSWERS_FORMAT, ANSWERS_FORMAT_VERSION, "`tinytasks pack-answers`")

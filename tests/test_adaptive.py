@@ -110,7 +110,7 @@ def test_bad_use_is_refused(adaptive_fit):
         plain.predict_adaptive(y[:1])
 
 
-def test_every_shipped_task_adapts_and_a_task_without_maps_is_refused(shared_data, monkeypatch):
+def test_every_whole_pool_task_adapts_and_a_task_without_maps_is_refused(shared_data, monkeypatch):
     from tinytasks.adaptive_run import run_adaptive
 
     monkeypatch.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
@@ -118,9 +118,12 @@ def test_every_shipped_task_adapts_and_a_task_without_maps_is_refused(shared_dat
     with pytest.raises(ValueError, match="unknown tiny task 'tiny_nope'"):
         run_adaptive(None, ["tiny_nope"], AdaptiveSettings())
     from tinytasks import adaptive_run
-    from tinytasks.registry import BENCHMARK_OF_TASK
+    from tinytasks.registry import TASKS
 
-    assert all(adaptive_run.load_task_params(t, adaptive=True)[0].adaptive_ is not None for t in BENCHMARK_OF_TASK)
+    for task, (_, budget) in TASKS.items():
+        assert (adaptive_run.load_task_params(task, adaptive=True)[0].adaptive_ is None) == (budget is not None), task
+    with pytest.raises(ValueError, match="tiny_mmlu has no adaptive score maps.*run tiny_mmlu_pool"):
+        run_adaptive(None, ["tiny_mmlu"], AdaptiveSettings())
     real = adaptive_run.load_task_params
 
     def without_maps(task, adaptive=False):
@@ -131,3 +134,44 @@ def test_every_shipped_task_adapts_and_a_task_without_maps_is_refused(shared_dat
     monkeypatch.setattr(adaptive_run, "load_task_params", without_maps)
     with pytest.raises(ValueError, match="tiny_hellaswag has no adaptive score maps"):
         run_adaptive(None, ["tiny_hellaswag"], AdaptiveSettings())
+
+
+def test_the_parts_of_a_test_can_be_swapped(adaptive_fit):
+    """A stopping rule, a selector and an ability update of one's own, each
+    used in place of the settings' defaults."""
+    from dataclasses import dataclass
+
+    from tinytasks.estimators.adaptive import MapLaplace
+    from tinytasks.estimators.adaptive_selection import SELECTORS
+
+    est, y, _ = adaptive_fit
+    rows = y[:6]
+
+    @dataclass(frozen=True)
+    class AfterThree:
+        def stops(self, test, running):
+            return running & (test.n_asked >= 3)
+
+    @dataclass(frozen=True)
+    class LastItemFirst:
+        def criterion(self, bank, state, rng):
+            return np.tile(np.arange(bank.n_items, dtype=float), (state.theta.shape[0], 1))
+
+    calls = []
+
+    @dataclass(frozen=True)
+    class CountingUpdate:
+        def measure(self, calibration, answers, slope, rows_):
+            calls.append(rows_.size)
+            return MapLaplace().measure(calibration, answers, slope, rows_)
+
+    test = AdaptiveTest(est, rows.shape[0], AdaptiveSettings(max_items=30), available=~np.isnan(rows),
+                        selector=LastItemFirst(), update=CountingUpdate(), stopping=(AfterThree(),))
+    test.run(lambda r, i: rows[r, i])
+    assert (test.n_asked == 3).all()
+    n = est.calibration.n_anchors
+    asked_all = ~np.isnan(rows[:, n - 3:]).any(1)
+    assert (test.order[asked_all] == [n - 1, n - 2, n - 3]).all()  # the highest-scored items, in order
+    assert calls[0] == rows.shape[0] and len(calls) == 1 + 3  # the start, then one update per round
+    default = AdaptiveTest(est, 1, AdaptiveSettings(max_items=5))
+    assert default.selector is SELECTORS["score_variance"] and isinstance(default.update, MapLaplace)

@@ -14,9 +14,9 @@ WITH_PROMPTS = ("arc", "gsm8k", "mmlu", "truthfulqa", "winogrande")
 
 def _leaderboard_items(bench: str, shared_data) -> dict:
     """item id -> (prompt, metabench item row)."""
-    from tinytasks.shared_data import SOURCES
+    from tinytasks.benchmark_specs import SPECS
 
-    src = SOURCES[bench]
+    src = SPECS[bench].calibration
     prompts = {}
     for path in src.prompts:
         p = pd.read_csv(shared_data / path)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tinytasks.estimators.chance import ChanceLevel, shrunk_accuracy, wilson_interval
-from tinytasks.benchmarks import BENCHMARKS, CHANCE_LEVELS, FULL_ITEMS, chance_level, load_local_docs
+from tinytasks.benchmark_specs import BENCHMARKS, SPECS
+from tinytasks.documents import load_local_docs
 from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
 
 from conftest import ROOT
@@ -15,10 +16,10 @@ from conftest import ROOT
 @pytest.mark.parametrize("bench", BENCHMARKS)
 def test_shipped_chance_levels_and_sizes_are_the_benchmark_files(shared_data, bench):
     docs = load_local_docs(bench, shared_data / "benchmarks")
-    assert len(docs) == FULL_ITEMS[bench]
-    got = chance_level(bench, docs)
-    assert got.accuracy == pytest.approx(CHANCE_LEVELS[bench].accuracy, abs=1e-4)
-    assert got.score == pytest.approx(CHANCE_LEVELS[bench].score, abs=1e-2)
+    assert len(docs) == SPECS[bench].full_items
+    got = SPECS[bench].chance_on(docs)
+    assert got.accuracy == pytest.approx(SPECS[bench].chance.accuracy, abs=1e-4)
+    assert got.score == pytest.approx(SPECS[bench].chance.score, abs=1e-2)
 
 
 def test_a_chance_level_outside_its_range_is_refused():

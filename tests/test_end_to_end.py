@@ -13,6 +13,7 @@ from tinytasks.registry import TASK_CONFIG_DIR
 
 LIMIT = 3
 TASK = "tiny_winogrande"
+ADAPTIVE_TASK = "tiny_winogrande_pool"  # adaptive tests choose among the whole pool
 
 
 @pytest.fixture(scope="module")
@@ -108,14 +109,14 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
     from tinytasks.scoring import anchor_keys, load_task_params
 
     cmd = [sys.executable, "-m", "tinytasks.cli", "adaptive", "--model", "hf",
-           "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", TASK, "--max-items", "8",
+           "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", ADAPTIVE_TASK, "--max-items", "8",
            "--items-per-round", "4", "--batch_size", "4", "--output_path", str(tmp_path)]
     out = subprocess.run(cmd, env=offline_env, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert f"| {TASK} |" in out.stdout and "adaptive items" in out.stderr  # table, progress bar
+    assert f"| {ADAPTIVE_TASK} |" in out.stdout and "adaptive items" in out.stderr  # table, progress bar
     doc = json.loads(next(tmp_path.glob("results_adaptive_*.json")).read_text())
-    r, a = doc["results"][TASK], doc["adaptive"]["tasks"][TASK]
-    keys = anchor_keys(TASK)
+    r, a = doc["results"][ADAPTIVE_TASK], doc["adaptive"]["tasks"][ADAPTIVE_TASK]
+    keys = anchor_keys(ADAPTIVE_TASK)
     assert len(a["items"]) == len(set(a["items"])) == 8 and set(a["items"]) <= set(keys)
     assert r["n_answered,none"] == 8 and set(a["answers"]) <= {0.0, 1.0}
     assert 0 <= r["est_lower,none"] < r["est_score,none"] < r["est_upper,none"] <= 100
@@ -124,13 +125,14 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
                               capture_output=True, text=True, timeout=300)
     assert verified.returncode == 0, verified.stdout + verified.stderr[-2000:]
 
-    est, _, _ = load_task_params(TASK)
+    est, _, _ = load_task_params(ADAPTIVE_TASK)
     doc_keys = [keys[i] for i in spread_order(est.calibration.anchor_bank)]  # the task's doc order
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
     plain = lm_eval.simple_evaluate(
-        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[TASK], batch_size=4, device="cpu",
-        task_manager=tm, samples={TASK: sorted(doc_keys.index(k) for k in a["items"])}, log_samples=True)
-    direct = {s["doc"]["key"]: s["tiny_acc"] for s in plain["samples"][TASK]}
+        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[ADAPTIVE_TASK], batch_size=4,
+        device="cpu", task_manager=tm, samples={ADAPTIVE_TASK: sorted(doc_keys.index(k) for k in a["items"])},
+        log_samples=True)
+    direct = {s["doc"]["key"]: s["tiny_acc"] for s in plain["samples"][ADAPTIVE_TASK]}
     assert direct == dict(zip(a["items"], a["answers"]))
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from benchmarks.full_reference import REFERENCE_DIR, REFERENCES, reference_score, sample_indices
-from tinytasks.benchmarks import FULL_ITEMS
+from tinytasks.benchmark_specs import SPECS
 from tinytasks.registry import TASK_CONFIG_DIR
 
 SHOTS = {"winogrande": 5, "hellaswag": 10}  # one fixed set of shots for every item of the reference task
@@ -38,7 +38,7 @@ def test_reference_task_asks_every_item_in_the_tiny_tasks_format(tasks, bench):
     ref = REFERENCES[bench]
     tiny, full = tasks[ref.tiny], tasks[ref.task]
     docs = list(full.test_docs())
-    assert len(docs) == FULL_ITEMS[bench]
+    assert len(docs) == SPECS[bench].full_items
     by_key = {}
     for d in docs:
         by_key.setdefault(_key(bench, d), d)

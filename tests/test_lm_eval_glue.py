@@ -106,7 +106,8 @@ def test_a_changed_dataset_revision_is_detected(shared_data, tmp_path):
     src = shared_data / "benchmarks" / "arc_challenge.jsonl"
     rows = [json.loads(x) for x in src.read_text().splitlines()]
     keys = set(anchor_keys("tiny_arc"))
-    from tinytasks.benchmarks import item_key, load_local_docs, match_text
+    from tinytasks.benchmark_specs import item_key, match_text
+    from tinytasks.documents import load_local_docs
 
     docs = load_local_docs("arc", shared_data / "benchmarks")
     for row, doc in zip(rows, docs):
@@ -134,7 +135,7 @@ def test_per_document_scoring():
 
 
 def test_hub_and_local_hellaswag_docs_get_the_same_key():
-    from tinytasks.benchmarks import item_key, match_text
+    from tinytasks.benchmark_specs import item_key, match_text
 
     hub = {"activity_label": "Roof shingle removal", "ctx_a": "A man is sitting on a roof.", "ctx_b": "he",
            "ctx": "A man is sitting on a roof. he", "endings": [], "label": "3"}
@@ -161,7 +162,7 @@ def test_all_wrong_is_flagged_exactly_when_no_calibration_model_answered_so(task
 def test_hub_failure_says_how_to_use_local_files(monkeypatch):
     import datasets
 
-    from tinytasks.benchmarks import load_docs
+    from tinytasks.documents import load_docs
 
     def offline(*args, **kwargs):
         raise ConnectionError("Couldn't reach 'cais/mmlu' on the Hub (OfflineModeIsEnabled)")

@@ -37,14 +37,15 @@ def test_several_pools_merge_over_the_models_in_all_of_them(tmp_path):
 
 def test_arc_and_gsm8k_merge_both_metabench_pools_without_losing_models_at_either_end(shared_data):
     from tinytasks.estimators.tables import load_calibration_data
-    from tinytasks.shared_data import SOURCES, item_table, load_source
+    from tinytasks.benchmark_specs import SPECS
+    from tinytasks.shared_data import item_table, load_source
 
     for bench, n_items in (("arc", 145 + 100), ("gsm8k", 237 + 249)):
         merged = load_source(bench, shared_data)
         table = item_table(bench, shared_data)
         assert len(merged.items) == len(table) == n_items  # every item has text and its exact prompt
         assert table["key"].is_unique and not np.isnan(merged.responses).any()
-        src = SOURCES[bench]
+        src = SPECS[bench].calibration
         first = load_calibration_data(shared_data / src.responses[0], shared_data / src.scores)
         assert len(merged.models) > 0.85 * len(first.models)
         assert abs(merged.scores.min() - first.scores.min()) < 1 and abs(merged.scores.max() - first.scores.max()) < 1
@@ -87,9 +88,10 @@ def test_atlas_pools_supplement_without_losing_models_at_either_end(bench, atlas
     the models in both files the calibration would no longer reach them.
     As supplements they add their items with text and keep every model."""
     from tinytasks.estimators.tables import load_calibration_data
-    from tinytasks.shared_data import SOURCES, item_table, load_source
+    from tinytasks.benchmark_specs import SPECS
+    from tinytasks.shared_data import item_table, load_source
 
-    src = SOURCES[bench]
+    src = SPECS[bench].calibration
     assert src.supplements == (f"responses/atlas/{atlas_file}",)
     first = load_calibration_data(shared_data / src.responses[0], shared_data / src.scores)
     inner = load_calibration_data([shared_data / src.responses[0], shared_data / src.supplements[0]],

@@ -48,7 +48,7 @@ def test_shipped_file_is_checked_and_reproduces_pinned_estimates(path):
 
 
 def test_a_fixed_task_loads_no_adaptive_maps_and_adaptive_runs_get_them():
-    est, _, sha = load_task_params("tiny_arc")
+    est, _, sha = load_task_params("tiny_arc_pool")
     assert est.adaptive_ is None
-    with_maps, _, sha_adaptive = load_task_params("tiny_arc", adaptive=True)
+    with_maps, _, sha_adaptive = load_task_params("tiny_arc_pool", adaptive=True)
     assert with_maps.adaptive_ is not None and sha_adaptive == sha

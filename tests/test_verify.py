@@ -10,6 +10,7 @@ from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
 from tinytasks.verify import RECOMPUTED, installed_configs, verify_results
 
 TASK = "tiny_winogrande"
+ADAPTIVE_TASK = "tiny_winogrande_pool"  # adaptive tests choose among the whole pool
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +19,15 @@ def config(shared_data):
     mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     mp.setenv("HF_HUB_OFFLINE", "1")
     yield installed_configs([TASK])[TASK]
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def adaptive_config(shared_data):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    yield installed_configs([ADAPTIVE_TASK])[ADAPTIVE_TASK]
     mp.undo()
 
 
@@ -96,13 +106,13 @@ def test_a_group_is_verified_through_its_tasks_and_an_unrun_check_does_not_exit_
     assert exit_code([c for c in checks if c.status != "skipped"]) == 0
 
 
-def test_adaptive_results_record_their_parameters_and_verify(config, tmp_path):
+def test_adaptive_results_record_their_parameters_and_verify(adaptive_config, tmp_path):
     import numpy as np
 
     from tinytasks.adaptive_run import RESULT_METRICS
     from tinytasks.verify import exit_code
 
-    task = TASK
+    task = ADAPTIVE_TASK
     est, meta, sha = load_task_params(task, adaptive=True)
     keys = anchor_keys(task)[:20]
     answers = [float(i % 3 != 0) for i in range(20)]
@@ -114,7 +124,7 @@ def test_adaptive_results_record_their_parameters_and_verify(config, tmp_path):
               "extrapolated": res.extrapolated[0], "person_fit_lz": res.lz[0], "misfit": res.misfit[0]}
     doc = {"results": {task: {f"{m},none": float(values[m]) for m in RESULT_METRICS}},
            "adaptive": {"tasks": {task: {"items": keys, "answers": answers, "params_sha256": sha}}},
-           "configs": {task: json.loads(json.dumps(config, default=str))}, "n-shot": {task: 0}}
+           "configs": {task: json.loads(json.dumps(adaptive_config, default=str))}, "n-shot": {task: 0}}
     path = tmp_path / "results_adaptive_x.json"
     path.write_text(json.dumps(doc))
     checks = verify_results(path)[2]
@@ -124,3 +134,35 @@ def test_adaptive_results_record_their_parameters_and_verify(config, tmp_path):
     doc["results"][task]["est_score,none"] += 1
     path.write_text(json.dumps(doc))
     assert exit_code(verify_results(path)[2]) == 1
+
+
+def test_a_run_made_with_other_parameters_is_rescored_and_then_verifies(config, tmp_path):
+    """A stored run of older parameter files: rescore recomputes its estimate
+    and its group's from the samples with the installed files, and the result
+    verifies; the original is left as it was."""
+    from tinytasks.commands import COMMANDS
+    from tinytasks.rescore import rescore
+
+    def older(doc):
+        doc["configs"][TASK]["metadata"]["params_sha256"] = "0" * 64
+        doc["results"][TASK]["est_score,none"] -= 3.0
+        doc["results"]["tiny_leaderboard"] = {"est_score,none": 1.0, "est_lower,none": 0.0, "est_upper,none": 2.0,
+                                              "extrapolated,none": 0.0, "misfit,none": 0.0,
+                                              "est_score_stderr,none": 9.0}
+
+    old = write_run(tmp_path / "old", config, VALUES, edit=older)
+    assert statuses(old)["parameter file"] == "FAIL"
+    new = rescore(old, tmp_path / "new")
+    assert {c.status for c in verify_results(new)[2] if c.task == TASK} == {"pass"}
+    doc = json.loads(new.read_text())
+    est = estimate_task(TASK, dict(zip(anchor_keys(TASK), VALUES)))
+    assert doc["results"][TASK]["est_score,none"] == pytest.approx(est.score)
+    group = doc["results"]["tiny_leaderboard"]  # of its one task here: lm-eval's mean of what the run has
+    assert group["est_upper,none"] == pytest.approx(est.upper) and group["est_score_stderr,none"] == pytest.approx(
+        est.stderr)
+    assert doc["tinytasks_rescored"]["from"].endswith("results_2026-01-01T00-00-00.json")
+    assert json.loads((old / "results_2026-01-01T00-00-00.json").read_text())["results"][TASK][
+        "est_score,none"] == pytest.approx(est.score - 3.0)
+    with pytest.raises(ValueError, match="another folder"):
+        rescore(old, old)
+    assert "rescore" in COMMANDS

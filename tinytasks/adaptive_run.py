@@ -20,7 +20,7 @@ from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest
 
 from .checkpoints import expand_tasks
 from .lm_eval_tasks import KEYED_METRICS
-from .registry import TASK_CONFIG_DIR
+from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR, TASKS, task_name
 from .scoring import load_task_params
 
 log = logging.getLogger("tinytasks")
@@ -73,8 +73,12 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
         if est.adaptive_ is not None:
             tasks.append(task)
             continue
-        why = (f"{task} has no adaptive score maps (its {est.anchors_.items.size} anchors are too few to adapt); "
-               "run it with plain lm_eval instead")
+        if TASKS[task][1] is not None:  # a fixed subset of a pool
+            why = (f"{task} has no adaptive score maps: adaptive tests choose among a benchmark's whole pool; run "
+                   f"{task_name(BENCHMARK_OF_TASK[task], None)} (or the group tiny_leaderboard_pool)")
+        else:
+            why = (f"{task} has no adaptive score maps (its {est.anchors_.items.size} anchors are too few to "
+                   "adapt); run it with plain lm_eval instead")
         if task in named:
             raise ValueError(why)
         log.warning("skipping %s", why)  # came in through a group

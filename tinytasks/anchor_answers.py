@@ -30,7 +30,8 @@ ANSWERS_PATH = TASK_CONFIG_DIR / "anchor_answers" / "answers.json"
 def pack_shared_answers(out: Path = ANSWERS_PATH, root: Path | None = None,
                         progress: Callable[[str], None] = print) -> dict:
     """Write the anchor-answers file from ../shared/data; returns its manifest."""
-    from .shared_data import SOURCES, item_table, load_source, shared_data_dir
+    from .benchmark_specs import SPECS
+    from .shared_data import item_table, load_source, shared_data_dir
 
     root = root or shared_data_dir()
     data = {b: load_source(b, root, item_table(b, root)) for b in BENCHMARKS}
@@ -45,7 +46,7 @@ def pack_shared_answers(out: Path = ANSWERS_PATH, root: Path | None = None,
         blocks[b] = {"task": meta["task"], "params_sha256": sha, "keys": [a["key"] for a in meta["anchors"]],
                      "models": np.array([row_of[m] for m in d.models], dtype=np.int32),
                      "right": right, "answered": answered, "scores": np.round(d.scores, 4)}
-        licences[b] = SOURCES[b].licence
+        licences[b] = SPECS[b].calibration.licence
         progress(f"{b}: {len(d.models)} models x {cols.size} anchors")
     doc = write_answers_file(out, {"metadata": {"licence": licences, "source": "../shared/data (see each "
                                                 "benchmark's pool task report)"},

@@ -105,14 +105,17 @@ def validation_table(
 
 
 def fit_estimator(data: CalibrationData, eligible: np.ndarray, settings: FitSettings,
-                  progress: Callable[[str], None] = print, task: str = "task") -> tuple[TinyEstimator, float]:
-    """The fitted estimator (with its adaptive score maps when it has enough
-    anchors) and the seconds the fit took."""
+                  progress: Callable[[str], None] = print, task: str = "task",
+                  adaptive: bool = True) -> tuple[TinyEstimator, float]:
+    """The fitted estimator (with its score maps for adaptive tests when
+    `adaptive` and it has enough anchors) and the seconds the fit took."""
     budget = settings.anchors_for(eligible.size)
     progress(f"{task}: fitting on {len(data.models)} models x {len(data.items)} items, budget {budget}")
     t0 = time.perf_counter()
     est = settings.estimator(budget).fit(data.responses, data.scores, eligible)
-    if budget >= MIN_ANCHORS:
+    if not adaptive:
+        progress(f"{task}: no score maps for adaptive tests (not asked for)")
+    elif budget >= MIN_ANCHORS:
         progress(f"{task}: fitting the score maps for adaptive tests (replaying {len(data.models)} models' answers)")
         est.fit_adaptive(data.responses, data.scores)
     else:
@@ -172,12 +175,13 @@ def write_report(task: str, benchmark: str, data: CalibrationData, eligible: np.
 def fit_task(
     task: str, benchmark: str, data: CalibrationData, items: pd.DataFrame | None, out: Path,
     settings: FitSettings, source: dict, report_budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
-    item_texts: Path | None = None,
+    item_texts: Path | None = None, adaptive: bool = True,
 ) -> dict:
     """Fit, write `out` (parameter file, item texts, the YAML's hash) and the
-    validation report beside it. Returns the report."""
+    validation report beside it; `adaptive`: also fit the score maps for
+    adaptive tests. Returns the report."""
     eligible = eligible_indices(data, items)
-    est, seconds = fit_estimator(data, eligible, settings, progress, task)
+    est, seconds = fit_estimator(data, eligible, settings, progress, task, adaptive)
     doc = write_task_files(task, benchmark, est, data, items, out, settings, settings.anchors_for(eligible.size),
                            source, item_texts)
     progress(f"{task}: wrote {out} (fit {seconds:.1f}s)")

@@ -24,7 +24,8 @@ from tinytasks.estimators.validation import score_metrics
 from . import __version__
 from .fitting import FitSettings, eligible_indices, numerical_library_versions
 from .registry import BENCHMARKS, GROUPS, TASK_CONFIG_DIR, TASKS
-from .shared_data import SOURCES, item_table, load_source, shared_data_dir
+from .benchmark_specs import SPECS
+from .shared_data import item_table, load_source, shared_data_dir
 
 
 def estimators_source_digest() -> str:
@@ -178,9 +179,9 @@ def fit_joint(settings: FitSettings, group: str, out: Path | None = None, root: 
         "group": group, "tasks": tasks, "tinytasks_version": __version__,
         "estimator": "per task, boosted trees on all six held-out estimates predict the task estimate's error",
         "fit_settings": asdict(settings), "fitted_with": numerical_library_versions(),
-        "source": {"n_models": len(h.models), "benchmarks": {b: [*SOURCES[b].responses, *SOURCES[b].supplements]
+        "source": {"n_models": len(h.models), "benchmarks": {b: [*SPECS[b].calibration.responses, *SPECS[b].calibration.supplements]
                                                                   for b in h.benchmarks},
-                   "licence": sorted({SOURCES[b].licence for b in h.benchmarks})},
+                   "licence": sorted({SPECS[b].calibration.licence for b in h.benchmarks})},
     }
     doc = write_joint_file(out, joint, metadata, correlation)
     progress(f"wrote {out} ({time.perf_counter() - t0:.0f}s)")

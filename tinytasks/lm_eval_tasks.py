@@ -14,7 +14,8 @@ import numpy as np
 
 from tinytasks.estimators import spread_order
 
-from .benchmarks import item_key, load_docs, match_text
+from .benchmark_specs import hellaswag_preprocess, hellaswag_query, item_key, match_text
+from .documents import load_docs
 from .registry import BENCHMARK_OF_TASK
 from .scoring import TaskEstimate, estimate_task, load_task_params, task_anchors
 
@@ -86,14 +87,10 @@ def winogrande_target(doc: dict) -> str:
 
 
 def hellaswag_choices(doc: dict) -> list[str]:
-    from .benchmarks import hellaswag_preprocess
-
     return [hellaswag_preprocess(e) for e in doc["endings"]]
 
 
 def hellaswag_text(doc: dict) -> str:
-    from .benchmarks import hellaswag_query
-
     return doc["fewshot_prefix"] + hellaswag_query(doc)
 
 

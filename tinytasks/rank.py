@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from tinytasks.estimators import ParamFileError
-from tinytasks.estimators.param_file import load_error_correlation
+from tinytasks.estimators.joint_file import load_error_correlation
 from tinytasks.estimators.ranking import Z95, ErrorCorrelation, Ranking, error_covariance, rank_models, standard_errors
 
 from .compare import METRICS, estimates_in, one_task_per_benchmark

@@ -6,23 +6,18 @@ from pathlib import Path
 
 from tinytasks import task_configs
 
-from .benchmarks import BENCHMARKS
+from .benchmark_specs import BENCHMARKS, SPECS
 
 TASK_CONFIG_DIR = Path(task_configs.__file__).resolve().parent
 DEFAULT_BUDGET = 100  # tiny_<benchmark>
 SMALL_BUDGET = 25  # tiny_<benchmark>_25
-# Benchmarks whose askable pool is smaller than the default budget: their
-# tiny_<benchmark> task is the whole pool, and they have no _pool task.
-POOL_IS_DEFAULT = frozenset({"hellaswag"})
-# Benchmarks with a tiny_<benchmark>_25 task.
-WITH_SMALL = frozenset({"arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"})
 
 
 def task_name(benchmark: str, budget: int | None = DEFAULT_BUDGET) -> str:
     """The tiny task of `benchmark` with `budget` anchors (None: the whole pool)."""
     if benchmark not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}")
-    if benchmark in POOL_IS_DEFAULT and (budget is None or budget >= DEFAULT_BUDGET):
+    if SPECS[benchmark].pool_is_default and (budget is None or budget >= DEFAULT_BUDGET):
         return f"tiny_{benchmark}"
     if budget is None:
         return f"tiny_{benchmark}_pool"
@@ -35,9 +30,8 @@ LINEUPS = {"tiny_leaderboard": DEFAULT_BUDGET, f"tiny_leaderboard_{SMALL_BUDGET}
 
 
 def lineup_tasks(budget: int | None) -> list[str]:
-    """One task per benchmark at `budget` (the default task where a benchmark has no such task)."""
-    return [task_name(b, budget if budget != SMALL_BUDGET or b in WITH_SMALL else DEFAULT_BUDGET)
-            for b in BENCHMARKS]
+    """One task per benchmark at `budget`."""
+    return [task_name(b, budget) for b in BENCHMARKS]
 
 
 GROUPS = {group: lineup_tasks(budget) for group, budget in LINEUPS.items()}
@@ -45,8 +39,7 @@ GROUPS = {group: lineup_tasks(budget) for group, budget in LINEUPS.items()}
 TIERS = tuple(sorted(LINEUPS, key=lambda g: float("inf") if LINEUPS[g] is None else LINEUPS[g]))
 # task -> (benchmark, budget); budget None: the whole pool
 TASKS = {task_name(b, budget): (b, None if task_name(b, budget) == task_name(b, None) else budget)
-         for budget in LINEUPS.values() for b in BENCHMARKS
-         if budget != SMALL_BUDGET or b in WITH_SMALL}
+         for budget in LINEUPS.values() for b in BENCHMARKS}
 BENCHMARK_OF_TASK = {t: b for t, (b, _) in TASKS.items()}
 
 

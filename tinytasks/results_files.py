@@ -56,33 +56,27 @@ def model_name(doc: dict, fallback: str) -> str:
     return str(args or doc.get("model_name") or fallback)
 
 
-# The per-item correctness lm-eval's own tasks of each benchmark log (the
-# metric the leaderboard scored), for reading their samples files.
-BUILT_IN_METRIC = {"mmlu": "acc", "arc": "acc_norm", "hellaswag": "acc_norm", "winogrande": "acc",
-                   "gsm8k": "exact_match", "truthfulqa": "acc"}
-STRICT_FILTER = "strict-match"  # lm-eval's GSM8K filter that the leaderboard scored
-
-
 def _sample_result(sample: dict, benchmark: str | None) -> tuple[str, float] | None:
     """(item key, correctness) of one logged sample: a tiny task's (its doc
     carries the key), or an lm-eval built-in task's of `benchmark` (keyed by
     the item's text); None for a sample of another filter."""
-    from .benchmarks import item_key, match_text
+    from .benchmark_specs import item_key, spec
 
     doc = sample.get("doc") or {}
     if "key" in doc and "tiny_acc" in sample:
         return str(doc["key"]), float(sample["tiny_acc"])
     if benchmark is None:
         raise ValueError("a sample without a tiny-task key: give the benchmark (--task) to key lm-eval's own tasks")
-    if benchmark == "gsm8k" and sample.get("filter", STRICT_FILTER) != STRICT_FILTER:
+    bench = spec(benchmark)
+    if bench.builtin_filter is not None and sample.get("filter", bench.builtin_filter) != bench.builtin_filter:
         return None
-    metric = BUILT_IN_METRIC[benchmark]
+    metric = bench.builtin_metric
     if metric not in sample:
         raise ValueError(f"a {benchmark} sample has no {metric!r} result (it has {sorted(sample)[:8]})")
     value = float(sample[metric])
-    if benchmark == "truthfulqa":  # mc2, scored right above 0.5 as the calibration data is
-        value = float(value > 0.5)
-    return item_key(benchmark, match_text(benchmark, doc)), value
+    if bench.builtin_above is not None:  # scored right above it, as the calibration data is
+        value = float(value > bench.builtin_above)
+    return item_key(benchmark, bench.match_text(doc)), value
 
 
 def samples_results(path: str | Path, benchmark: str | None = None) -> tuple[str, dict[str, float]]:

@@ -15,7 +15,7 @@ import pandas as pd
 from tinytasks.estimators import TinyEstimator, read_param_document
 from tinytasks.estimators.chance import ChanceLevel
 
-from .benchmarks import CHANCE_LEVELS
+from .benchmark_specs import SPECS
 from .item_texts import anchor_texts
 from .registry import params_path
 
@@ -58,7 +58,8 @@ def task_anchors(task: str) -> list[dict]:
 def chance_of(metadata: dict) -> ChanceLevel | None:
     """The chance level a parameter file's estimates use: its benchmark's, if
     that is one of the six (None for a benchmark of your own)."""
-    return CHANCE_LEVELS.get(metadata.get("benchmark", ""))
+    bench = SPECS.get(metadata.get("benchmark", ""))
+    return bench.chance if bench is not None else None
 
 
 def anchor_keys(task: str) -> list[str]:

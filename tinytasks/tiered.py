@@ -14,7 +14,7 @@ import numpy as np
 
 from tinytasks.estimators.ranking import ErrorCorrelation, error_covariance, prob_top_k
 
-from .benchmarks import FULL_ITEMS, REQUESTS_PER_ITEM
+from .benchmark_specs import SPECS
 from .checkpoints import Checkpoint, evaluate_series, expand_tasks
 from .rank import ModelEstimates, format_ranking, rank_estimates, ranking_document
 from .registry import BENCHMARK_OF_TASK
@@ -55,7 +55,7 @@ class TierPolicy:
 
 def tier_requests(tasks: list[str], limit: int | None) -> float:
     """lm-eval requests one model makes on `tasks` (each limited to `limit` items)."""
-    return float(sum(min(len(task_anchors(t)), limit or np.inf) * REQUESTS_PER_ITEM[BENCHMARK_OF_TASK[t]]
+    return float(sum(min(len(task_anchors(t)), limit or np.inf) * SPECS[BENCHMARK_OF_TASK[t]].requests_per_item
                      for t in tasks))
 
 
@@ -104,8 +104,9 @@ def run_tiered(model: str, series: list[Checkpoint], tiers: list[str], policy: T
     pool_tasks, first = tier_tasks[-1], tier_tasks[0]
     doc |= {"tiers": tier_tasks, "policy": asdict(policy), "limit": limit, "lm_eval_runs": runs,
             "requests": cost, "requests_all_on_last_tier": tier_requests(pool_tasks, limit) * len(series),
-            "requests_all_on_full_benchmarks": float(sum(FULL_ITEMS[BENCHMARK_OF_TASK[t]]
-                                                         * REQUESTS_PER_ITEM[BENCHMARK_OF_TASK[t]] for t in first))
+            "requests_all_on_full_benchmarks": float(sum(SPECS[BENCHMARK_OF_TASK[t]].full_items
+                                                         * SPECS[BENCHMARK_OF_TASK[t]].requests_per_item
+                                                         for t in first))
             * len(series),
             "text": format_ranking(ranking, data)}
     return doc

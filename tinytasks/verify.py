@@ -66,7 +66,8 @@ def _params_check(task: str, config: dict) -> Check:
                      "(its task YAML has no params_sha256); rerun with this tinytasks")
     if recorded != sha:
         return Check(task, "parameter file", "FAIL", f"run with parameters {recorded[:12]}..., installed are "
-                     f"{sha[:12]}...; install the tinytasks release that made the results")
+                     f"{sha[:12]}...; rescore the run with `tinytasks rescore` (it keeps the samples), or "
+                     "install the tinytasks release that made the results")
     return Check(task, "parameter file", "pass", f"sha256 {sha[:12]}...")
 
 
@@ -117,20 +118,24 @@ def _adaptive_check(task: str, asked: dict, recorded: dict) -> Check:
                  f"{len(asked['items'])} adaptive items -> {res.score[0]:.2f} [{res.lower[0]:.2f}, {res.upper[0]:.2f}]")
 
 
+def keyed_entries(task: str, samples: list[dict]) -> list[list]:
+    """The (task, item key, correctness) entries a task's logged samples carry."""
+    entries = []
+    for s in samples:
+        entry = s.get(KEYED_METRICS[0])
+        if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == task):
+            raise ValueError(f"sample doc_id {s.get('doc_id')} has no keyed result for {task}")
+        entries.append(entry)
+    return entries
+
+
 def _estimate_check(task: str, results_path: Path, recorded: dict) -> Check:
     try:
         samples = read_samples(samples_file(results_path, task))
     except FileNotFoundError as e:
         return Check(task, "estimate from samples", "skipped", str(e))
-    entries = []
-    for s in samples:
-        entry = s.get(KEYED_METRICS[0])
-        if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == task):
-            return Check(task, "estimate from samples", "FAIL", f"sample doc_id {s.get('doc_id')} has no keyed "
-                         f"result for {task}")
-        entries.append(entry)
     try:
-        est = estimate_keyed(entries)
+        est = estimate_keyed(keyed_entries(task, samples))
     except ValueError as e:
         return Check(task, "estimate from samples", "FAIL", str(e))
     wrong = _mismatches(recorded, {metric: getattr(est, attr) for metric, attr in RECOMPUTED.items()})

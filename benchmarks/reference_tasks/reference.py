@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from tinytasks import lm_eval_tasks
-from tinytasks.benchmarks import load_docs, local_data_dir
+from tinytasks.benchmark_specs import SPECS
+from tinytasks.documents import load_docs, local_data_dir
 from tinytasks.lm_eval_tasks import as_test_split, truthfulqa_mc2, winogrande_gold
 from tinytasks.registry import task_name
 from tinytasks.scoring import task_anchors
-from tinytasks.shared_data import item_prompt
 
 MMLU_HEADER = "The following are multiple choice questions (with answers) about {}.\n\n"
 
@@ -54,7 +54,7 @@ def mmlu_prefixes(data_dir: str | Path | None = None) -> dict[str, str]:
         subject = f.name[: -len("_dev.csv")]
         shots = pd.read_csv(f, keep_default_na=False).itertuples(index=False)
         out[subject] = MMLU_HEADER.format(subject.replace("_", " ")) + "".join(
-            item_prompt("mmlu", {"question": r.question, "choices": [str(r.choice0), str(r.choice1),
+            SPECS["mmlu"].item_prompt({"question": r.question, "choices": [str(r.choice0), str(r.choice1),
                                                                     str(r.choice2), str(r.choice3)]})
             + f" {'ABCD'[int(r.answer)]}\n\n"
             for r in shots)

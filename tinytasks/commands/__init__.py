@@ -19,6 +19,7 @@ from . import (
                packaged_model,
                path,
                rank,
+               rescore,
                similar,
                tiered,
                verify,
@@ -26,7 +27,7 @@ from . import (
 
 COMMANDS: dict[str, ModuleType] = {
     "fit": fit, "fit-shared": fit_shared, "fit-joint": fit_joint, "pack-answers": pack_answers,
-    "estimate": estimate, "verify": verify, "compare": compare, "average": average, "rank": rank,
+    "estimate": estimate, "verify": verify, "rescore": rescore, "compare": compare, "average": average, "rank": rank,
     "similar": similar, "checkpoints": checkpoints, "tiered": tiered, "adaptive": adaptive,
     "packaged-model": packaged_model, "path": path,
 }

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..registry import BENCHMARKS, DEFAULT_BUDGET, TASK_CONFIG_DIR, TASKS, task_name
 
 HELP = ("refit shipped parameter files from shared/data: --budget 100 writes tiny_<benchmark>, 25 "
-        "tiny_<benchmark>_25, all tiny_<benchmark>_pool")
+        "tiny_<benchmark>_25, all tiny_<benchmark>_pool (with the score maps for adaptive tests)")
 WRITES_PARAMETERS = True
 
 
@@ -24,10 +24,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(a: argparse.Namespace) -> int:
     from ..fitting import REPORT_BUDGETS, fit_task
-    from ..shared_data import SOURCES, item_table, load_source, shared_data_dir
+    from ..benchmark_specs import SPECS
+    from ..shared_data import item_table, load_source, shared_data_dir
     from .options import fit_settings
 
-    names = list(SOURCES) if a.benchmark == "all" else [a.benchmark]
+    names = list(BENCHMARKS) if a.benchmark == "all" else [a.benchmark]
     if Path(a.out_dir).resolve() == TASK_CONFIG_DIR:
         unknown = [task_name(b, a.budget) for b in names if task_name(b, a.budget) not in TASKS]
         if unknown:
@@ -35,7 +36,7 @@ def run(a: argparse.Namespace) -> int:
                              f"{', '.join(unknown)} is not one. Give --out-dir to fit other budgets elsewhere")
     root = shared_data_dir()  # after the arguments are checked, so their errors come first
     for bench in names:
-        src = SOURCES[bench]
+        src = SPECS[bench].calibration
         items = item_table(bench, root)
         data = load_source(bench, root, items)
         task = task_name(bench, a.budget)
@@ -50,6 +51,7 @@ def run(a: argparse.Namespace) -> int:
             source["supplements"] = list(src.supplements)
         source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
         out = Path(a.out_dir) / task / "params.json"
+        # Adaptive tests choose among a benchmark's whole pool: only its whole-pool task gets their score maps.
         fit_task(task, bench, data, items, out, replace(fit_settings(a), budget=budget), source, report_budgets,
-                 item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz")
+                 item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz", adaptive=budget is None)
     return 0
