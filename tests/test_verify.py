@@ -166,3 +166,7 @@ def test_a_run_made_with_other_parameters_is_rescored_and_then_verifies(config, 
     with pytest.raises(ValueError, match="another folder"):
         rescore(old, old)
     assert "rescore" in COMMANDS
+    from tinytasks.rescore import group_metrics
+
+    assert group_metrics("tiny_leaderboard_25") == group_metrics("tiny_leaderboard") == [
+        "est_score", "est_lower", "est_upper", "extrapolated", "misfit"]

@@ -30,10 +30,15 @@ from .verify import RECOMPUTED, keyed_entries
 
 
 def group_metrics(group: str) -> list[str]:
-    """The metrics lm-eval averages over a group's tasks (its YAML's aggregate_metric_list)."""
+    """The metrics lm-eval averages over a group's tasks (its YAML's
+    aggregate_metric_list, or that of the YAML it includes)."""
     import yaml
 
-    doc = yaml.safe_load((TASK_CONFIG_DIR / f"{group}.yaml").read_text())
+    path = TASK_CONFIG_DIR / f"{group}.yaml"
+    doc = yaml.safe_load(path.read_text())
+    while "aggregate_metric_list" not in doc and "include" in doc:
+        path = path.parent / doc["include"]
+        doc = yaml.safe_load(path.read_text())
     return [m["metric"] for m in doc["aggregate_metric_list"]]
 
 
