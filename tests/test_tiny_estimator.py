@@ -183,9 +183,9 @@ def test_parameter_file_arrays_and_adaptive_maps_are_checked(tmp_path):
     from tinytasks.registry import TASK_CONFIG_DIR
 
     for name in ("params.json", "params.npz", "params.adaptive.json", "params.adaptive.npz"):
-        shutil.copy(TASK_CONFIG_DIR / "tiny_mmlu_25" / name, tmp_path / name)
+        shutil.copy(TASK_CONFIG_DIR / "tiny_mmlu_pool" / name, tmp_path / name)  # whole-pool tasks carry adaptive maps
     assert read_param_document(tmp_path / "params.json", adaptive=True)["estimator"]["adaptive"] is not None
-    other = TASK_CONFIG_DIR / "tiny_arc_25"
+    other = TASK_CONFIG_DIR / "tiny_arc_pool"
     shutil.copy(other / "params.adaptive.npz", tmp_path / "params.adaptive.npz")
     with pytest.raises(ParamFileError, match="params.adaptive.npz"):
         read_param_document(tmp_path / "params.json", adaptive=True)
