@@ -184,8 +184,7 @@ class AdaptiveTest:
         if rows.size == 0:
             return np.empty(0, int), np.empty(0, int)
         s = self.settings
-        state = ScoreMeasurement(*(getattr(self.state, f)[rows] for f in ("theta", "cov", "gradient", "se")))
-        crit = self.selector.criterion(self.calibration.anchor_bank, state, self._rng)
+        crit = self.selector.criterion(self.calibration.anchor_bank, self.state.rows(rows), self._rng)
         chosen, ok = pick(crit, self.remaining()[rows], s.batch_size, s.randomesque, self._rng)
         room = (self.budget - self.n_asked[rows])[:, None] > np.arange(s.batch_size)[None, :]
         keep = ok & room
@@ -212,8 +211,7 @@ class AdaptiveTest:
         np.add.at(self.n_asked, rows, 1)
         touched = np.unique(rows)
         m = self.update.measure(self.calibration, self.answers[touched], self.slope, touched)
-        for f in ("theta", "cov", "gradient", "se"):
-            getattr(self.state, f)[touched] = getattr(m, f)
+        self.state.update(touched, m)
         self.se_trace[touched, self.n_asked[touched] - 1] = m.se
 
     def run(self, answer: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> "AdaptiveTest":

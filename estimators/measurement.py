@@ -11,7 +11,7 @@ runs (features that mean the same whatever was answered), build on this.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -45,6 +45,15 @@ class ScoreMeasurement:
     cov: np.ndarray
     gradient: np.ndarray
     se: np.ndarray
+
+    def rows(self, rows: np.ndarray) -> "ScoreMeasurement":
+        """The measurement of models `rows` only."""
+        return ScoreMeasurement(*(getattr(self, f.name)[rows] for f in fields(self)))
+
+    def update(self, rows: np.ndarray, other: "ScoreMeasurement") -> None:
+        """Replace the measurement of models `rows` by `other`'s (one row each)."""
+        for f in fields(self):
+            getattr(self, f.name)[rows] = getattr(other, f.name)
 
 
 def score_measurement(calibration: Calibration, answers: np.ndarray, slope: float) -> ScoreMeasurement:

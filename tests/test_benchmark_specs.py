@@ -5,20 +5,13 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tinytasks import lm_eval_tasks
 from tinytasks.benchmark_specs import BENCHMARKS, SPECS, spec
 from tinytasks.registry import TASK_CONFIG_DIR, TASKS
+from tinytasks.task_yaml import yaml_field
 
 SAVINGS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "tiny_savings.json"
-
-
-class _FunctionTag(yaml.SafeLoader):
-    pass
-
-
-_FunctionTag.add_constructor("!function", lambda loader, node: loader.construct_scalar(node))
 
 
 def test_requests_per_item_match_the_counted_full_runs():
@@ -31,13 +24,9 @@ def test_requests_per_item_match_the_counted_full_runs():
 
 @pytest.mark.parametrize("task", sorted(TASKS))
 def test_every_task_yaml_scores_with_its_benchmarks_scorer(task):
-    path = TASK_CONFIG_DIR / task / f"{task}.yaml"
-    doc = yaml.load(path.read_text(), Loader=_FunctionTag)
-    while "process_results" not in doc and "include" in doc:  # a variant includes its default task's YAML
-        path = path.parent / doc["include"]
-        doc = yaml.load(path.read_text(), Loader=_FunctionTag)
     scorer = SPECS[TASKS[task][0]].scorer
-    assert doc["process_results"] == f"tinytasks.lm_eval_tasks.{scorer}"
+    assert yaml_field(TASK_CONFIG_DIR / task / f"{task}.yaml", "process_results") == \
+        f"tinytasks.lm_eval_tasks.{scorer}"
     assert callable(getattr(lm_eval_tasks, scorer))
 
 

@@ -13,22 +13,24 @@ TASK = "tiny_winogrande"
 ADAPTIVE_TASK = "tiny_winogrande_pool"  # adaptive tests choose among the whole pool
 
 
-@pytest.fixture(scope="module")
-def config(shared_data):
+def _installed_config(shared_data, task):
+    """lm-eval's dumped config of `task`, built offline from ../shared; the
+    offline settings stay for the module's tests."""
     mp = pytest.MonkeyPatch()
     mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     mp.setenv("HF_HUB_OFFLINE", "1")
-    yield installed_configs([TASK])[TASK]
+    yield installed_configs([task])[task]
     mp.undo()
+
+
+@pytest.fixture(scope="module")
+def config(shared_data):
+    yield from _installed_config(shared_data, TASK)
 
 
 @pytest.fixture(scope="module")
 def adaptive_config(shared_data):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
-    mp.setenv("HF_HUB_OFFLINE", "1")
-    yield installed_configs([ADAPTIVE_TASK])[ADAPTIVE_TASK]
-    mp.undo()
+    yield from _installed_config(shared_data, ADAPTIVE_TASK)
 
 
 def write_run(folder, config, values, n_shot=0, edit=None):

@@ -26,20 +26,14 @@ from .lm_eval_tasks import estimate_keyed
 from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
 from .results_files import read_results, read_samples, samples_file
 from .scoring import load_task_params
+from .task_yaml import yaml_field
 from .verify import RECOMPUTED, keyed_entries
 
 
 def group_metrics(group: str) -> list[str]:
     """The metrics lm-eval averages over a group's tasks (its YAML's
     aggregate_metric_list, or that of the YAML it includes)."""
-    import yaml
-
-    path = TASK_CONFIG_DIR / f"{group}.yaml"
-    doc = yaml.safe_load(path.read_text())
-    while "aggregate_metric_list" not in doc and "include" in doc:
-        path = path.parent / doc["include"]
-        doc = yaml.safe_load(path.read_text())
-    return [m["metric"] for m in doc["aggregate_metric_list"]]
+    return [m["metric"] for m in yaml_field(TASK_CONFIG_DIR / f"{group}.yaml", "aggregate_metric_list")]
 
 
 def rescore(path: str | Path, out_dir: str | Path) -> Path:

@@ -6,10 +6,31 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import yaml
+
 from tinytasks.estimators.param_file import FORMAT_VERSION
 
 TASK_VERSION = 1.0
 _METADATA = re.compile(r"^metadata:\n(?:[ \t]+.*\n?)*", re.MULTILINE)
+
+
+class _TaskYamlLoader(yaml.SafeLoader):
+    """Reads lm-eval's `!function module.name` tags as their text."""
+
+
+_TaskYamlLoader.add_constructor("!function", lambda loader, node: loader.construct_scalar(node))
+
+
+def yaml_field(path: Path, field: str):
+    """`field` of the lm-eval YAML at `path`, or of the YAML it includes
+    (a task variant, or a group, takes what it does not set from the one it includes)."""
+    doc = yaml.load(path.read_text(), Loader=_TaskYamlLoader)
+    while field not in doc and "include" in doc:
+        path = path.parent / doc["include"]
+        doc = yaml.load(path.read_text(), Loader=_TaskYamlLoader)
+    if field not in doc:
+        raise KeyError(f"{path} (and what it includes) has no {field!r}")
+    return doc[field]
 
 
 def metadata_block(params_sha256: str) -> str:
