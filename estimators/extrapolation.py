@@ -9,9 +9,8 @@ fallback, and beyond them all the estimate is flagged as an extrapolation.
 The interval widens over the same ramp (`INTERVAL_RAMP_SHARE`). Inside the
 calibration data the map's own interval is sized per score band (see
 score_map), which covers the strongest and the weakest models at the level;
-a wider interval ramp there only widens intervals that already cover (on the
-leaderboard's HellaSwag, held-out models in the weakest 5% by score were
-covered 99% with intervals 60 points wide at a 12% ramp, 96% and 45 wide at 5%).
+a wider interval ramp there only widens intervals that already cover
+(benchmarks/coverage_by_band.py gives coverage and width per band).
 
 No extrapolation is allowed below the scores of most calibration models that
 answered at least as well (the `ENVELOPE_QUANTILE` of them; mirrored in the
