@@ -7,14 +7,18 @@ there, and the score map cannot say so: it was never shown such a model. The
 chance level is known without any calibration model (1/choices for multiple
 choice, 50 for Winogrande, 0 for GSM8K), so the estimate uses it:
 
-- Where the anchor accuracy is below the chance accuracy and among the
-  weakest calibration models' (the extrapolation guard's interval ramp), the
-  interval reaches down, along that ramp, to what the anchors would say if
-  the model's full score were as far below the chance score as its anchor
-  accuracy is below chance accuracy (proportionally), read at the lower end
-  of the accuracy's Wilson interval. Inside the calibration range the point
-  estimate is the map's: the calibration models there show what such anchor
-  accuracies mean.
+- Where the anchor accuracy is below the chance accuracy, the interval
+  reaches down towards what the anchors would say if the model's full score
+  were as far below the chance score as its anchor accuracy is below chance
+  accuracy (proportionally), read at the lower end of the accuracy's Wilson
+  interval. How far it reaches is the evidence that the model answers below
+  chance: the two-sided confidence 2 Phi(z) - 1 of the shortfall's z-score
+  under binomial noise at chance, 0 at chance and near 1 once the shortfall
+  is well beyond noise. It does not depend on how many calibration models
+  are as weak: none of them scores below chance on the full benchmark, so
+  they cannot say whether this one does. Inside the calibration range the
+  point estimate is the map's: the calibration models there show what such
+  anchor accuracies mean for the typical model.
 - Beyond every calibration model's anchor accuracy (where the estimate is
   flagged `extrapolated`), the estimate and interval move to the chance path:
   a straight line from the chance point to the mean (accuracy, score) of the
@@ -96,6 +100,16 @@ def shrunk_accuracy(accuracy: np.ndarray, n: np.ndarray, chance: ChanceLevel) ->
     return np.where(accuracy < ac, ac - keep * shortfall, accuracy)
 
 
+def below_chance_evidence(accuracy: np.ndarray, n: np.ndarray, chance: ChanceLevel) -> np.ndarray:
+    """2 Phi(z) - 1 for the z-score of an anchor accuracy's shortfall below
+    the chance accuracy under binomial noise at chance (0 at or above it)."""
+    ac = chance.accuracy
+    noise_sd = np.sqrt(ac * (1 - ac) / np.maximum(np.asarray(n, float), 1.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(noise_sd > 0, (ac - accuracy) / noise_sd, 0.0)
+    return np.where(accuracy < ac - TIE, 2 * norm.cdf(z) - 1, 0.0)
+
+
 def apply_chance(chance: ChanceLevel, lower_guard: TailGuard, accuracy: np.ndarray, n_answered: np.ndarray,
                  score: np.ndarray, lower: np.ndarray, upper: np.ndarray, level: float = 0.95):
     """(score, lower, upper) with the chance level taken into account (see the
@@ -103,9 +117,7 @@ def apply_chance(chance: ChanceLevel, lower_guard: TailGuard, accuracy: np.ndarr
     accuracy are untouched."""
     path = ChancePath.from_guard(chance, lower_guard)
     acc_lo, acc_hi = wilson_interval(accuracy, n_answered, level)
-    below_chance = accuracy < chance.accuracy - TIE
-    reach = np.where(below_chance, lower_guard.weight(accuracy, "interval"), 0.0)
-    lower = lower - reach * np.maximum(lower - path(acc_lo), 0.0)
+    lower = lower - below_chance_evidence(accuracy, n_answered, chance) * np.maximum(lower - path(acc_lo), 0.0)
 
     a_min = float(-lower_guard.support[-1]) if lower_guard.support else 0.0
     ac = chance.accuracy

@@ -145,7 +145,12 @@ def test_an_answer_pattern_unlike_every_calibration_models_is_read_as_a_typical_
     # estimates differ too, by far less than the map's reading of the answers
     assert abs(p.score[1] - p.score[0]) < 0.5 * (p.map_score[1] - p.score[0])
     assert p.upper[1] - p.lower[1] > 3 * (p.upper[0] - p.lower[0])
-    assert p.lower[1] < p.score[0] < p.upper[1]
+    # the interval spans both maps' intervals: the typical pattern's and the answers' own
+    own = est.score_map_.predict(feats)
+    typ = est.score_map_.predict(est.calibration.typical_features(feats))
+    assert p.lower[1] == pytest.approx(min(own[1][1], typ[1][1]))
+    assert p.upper[1] == pytest.approx(max(own[2][1], typ[2][1]))
+    assert p.lower[1] < p.score[1] < p.map_score[1] < p.upper[1]
 
 
 def test_no_calibration_models_answers_trip_the_pattern_guard(mmlu_data):
