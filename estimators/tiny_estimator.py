@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .ability import AbilityPrior
-from .adaptive_map import AdaptiveScoreMaps
 from .anchors import AnchorSet, select_anchors
 from .calibration import SCORE_RANGE, Calibration, ScoreEstimate
 from .chance import ChanceLevel, apply_chance
@@ -27,6 +26,14 @@ from .score_map import ScoreMap
 from .selection_oof import selection_oof
 
 __all__ = ["ScoreEstimate", "TinyEstimator"]
+
+
+def _adaptive_score_maps() -> type:
+    # The adaptive score maps are optional (whole-pool tasks only) and only adaptive tests read them:
+    # imported where an estimator fits or loads them, so scoring a fixed anchor set never loads the
+    # adaptive-testing modules. adaptive_map does not import this module (no cycle).
+    from .adaptive_map import AdaptiveScoreMaps
+    return AdaptiveScoreMaps
 
 
 @dataclass
@@ -135,7 +142,8 @@ class TinyEstimator:
         self.check_fitted()
         y = as_response_matrix(responses)
         check_n_items(y, self.calibration.bank.n_items)
-        self.adaptive_ = AdaptiveScoreMaps.fit(self, y[:, self.anchors_.items], scores, rule, self.seed, self.level)
+        self.adaptive_ = _adaptive_score_maps().fit(self, y[:, self.anchors_.items], scores, rule, self.seed,
+                                                    self.level)
         return self
 
     def predict_adaptive(self, answers) -> ScoreEstimate:
@@ -176,5 +184,5 @@ class TinyEstimator:
         est.guard_ = ExtrapolationGuard.from_dict(d["extrapolation_guard"])
         est.person_fit_ = PersonFitCheck.from_dict(d["person_fit"])
         est.pattern_guard_ = PatternGuard(float(d["pattern_limit"]))
-        est.adaptive_ = AdaptiveScoreMaps.from_dict(d["adaptive"]) if d.get("adaptive") else None
+        est.adaptive_ = _adaptive_score_maps().from_dict(d["adaptive"]) if d.get("adaptive") else None
         return est
