@@ -1,28 +1,34 @@
-"""tinytasks' IRT fit against girth's, on the same real matrices.
+"""tinytasks' IRT fit against girth's and py-irt's, on the same real matrices.
 
 tinytasks fits a 2PL / M2PL by joint MAP (abilities and item parameters
 together, L-BFGS, tinytasks.estimators.IRTFitter). girth (Ryan Sanchez's
 pure-Python IRT library) fits them by marginal maximum likelihood (EM over a
 quadrature grid): `twopl_mml` in 1-D, `multidimensional_twopl_mml` in 2-D.
-On each matrix, models are split 80/20 at random; each fit sees the 80%,
-and is scored by
+py-irt (Lalor and Rodriguez, on Pyro) fits a 1-D 2PL by stochastic
+variational inference; it runs with its hierarchical priors (its "vague"
+ones hold every difficulty within N(0, 0.1) and every slope within
+LogNormal(0, 0.1)) and its default 2,000 epochs. On each matrix, models are
+split 80/20 at random; each fit sees the 80%, and is scored by
 
 - wall time on this machine (one fit each, nothing else running);
 - held-out log-likelihood per answer: each held-out model's answers
   integrated over ability (Gauss-Hermite grid) under the ability
-  distribution the fit assumes (tinytasks: the Gaussian of its fitted
-  abilities; girth: standard normal);
-- in 1-D, the agreement of the item parameters, both written as the logit
-  a * theta + c (girth's a(theta - b) has c = -a b): Pearson r of the
-  intercepts c and of the slopes a. (Difficulties -c/a are not compared:
-  items with a slope near 0 put them anywhere.)
+  distribution the fit assumes (tinytasks and py-irt, which both fit
+  abilities with the items: the Gaussian of their fitted abilities; girth:
+  standard normal);
+- in 1-D, the agreement of each library's item parameters with tinytasks',
+  all written as the logit a * theta + c (a(theta - b) has c = -a b):
+  Pearson r of the intercepts c and of the slopes a. (Difficulties -c/a are
+  not compared: items with a slope near 0 put them anywhere.)
 
 Also the fit time of tinytasks alone for 1-3 dimensions, the sizes it
-ships. mirt (R) and py-irt (Pyro) are not installed here, so they are not in
-the comparison. girth's 2-D fit is slow (see COMPARISONS), and its default
-start calls a SciPy function removed in SciPy 1.15; it runs without it.
+ships. mirt (R) is not compared: it is not among this machine's package
+sources (Debian has R but no r-cran-mirt, and CRAN is not reachable).
+girth's 2-D fit is slow (see COMPARISONS), and its default start calls a
+SciPy function removed in SciPy 1.15; it runs without it.
 
     pip install girth
+    pip install --no-deps py-irt pyro-ppl pyro-api opt_einsum ordered-set toml  # its pins (pandas<3, typer<0.15) are for its CLI
     python -m benchmarks.irt_fit_time
 """
 
@@ -91,16 +97,49 @@ def girths(train: np.ndarray, d: int) -> dict:
             "mean": np.zeros(d), "cov": np.eye(d)}
 
 
+def py_irts(train: np.ndarray, d: int) -> dict:
+    import pandas as pd
+    import pyro
+    from py_irt.config import IrtConfig
+    from py_irt.dataset import Dataset
+    from py_irt.training import IrtModelTrainer
+
+    if d != 1:
+        raise ValueError("py-irt is compared in 1-D only")
+    pyro.set_rng_seed(0)
+    cols = [f"i{j}" for j in range(train.shape[1])]
+    df = pd.DataFrame(train.astype(int), columns=cols).assign(subject=[f"m{i}" for i in range(train.shape[0])])
+    t0 = time.perf_counter()
+    data = Dataset.from_pandas(df, subject_column="subject", item_columns=cols)
+    trainer = IrtModelTrainer(data_path=None, dataset=data, verbose=False,
+                              config=IrtConfig(model_type="2pl", priors="hierarchical", seed=0))
+    trainer.train(device="cpu")
+    seconds = time.perf_counter() - t0
+    p = trainer.last_params
+    order = [p["item_ids"][j] for j in range(len(cols))]  # its item index -> our column
+    a = np.empty(len(cols))
+    b = np.empty(len(cols))
+    a[[cols.index(c) for c in order]] = p["disc"]
+    b[[cols.index(c) for c in order]] = p["diff"]
+    prior = AbilityPrior.from_abilities(np.asarray(p["ability"], float)[:, None])
+    return {"seconds": seconds, "slopes": a[:, None], "intercepts": -a * b, "mean": prior.mean, "cov": prior.cov}
+
+
+LIBRARIES = {"tinytasks": ours, "girth": girths, "py-irt": py_irts}
+
+
 def main() -> int:
     try:
         import girth  # noqa: F401
-    except ImportError:
-        raise SystemExit("this comparison needs girth: pip install girth")
+        import py_irt  # noqa: F401
+    except ImportError as e:
+        raise SystemExit(f"this comparison needs girth and py-irt ({e}); see the module docstring for the installs")
     root = shared_data_dir()
     rng = np.random.default_rng(0)
-    lines = ["# IRT fit: tinytasks against girth (held-out models)", "",
+    lines = ["# IRT fit: tinytasks against girth and py-irt (held-out models)", "",
              "80/20 split of models; held-out log-likelihood per answer (higher is better); 1-D item "
-             "parameters (logit a theta + c) compared as Pearson r between the two fits.", "",
+             "parameters (logit a theta + c) compared as Pearson r with tinytasks' fit. py-irt: 1-D only, "
+             "hierarchical priors, 2,000 epochs of SVI.", "",
              "| matrix | dims | library | fit s | held-out log-lik per answer | r(intercept) | r(slope) |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     rows = []
@@ -113,19 +152,18 @@ def main() -> int:
         train, held = y[~test], y[test]
         label = f"{bench} {train.shape[0]}+{held.shape[0]} x {y.shape[1]}"
         for d in dims:
-            fits = {"tinytasks": ours(train, d), "girth": girths(train, d)}
+            fits = {name: fit(train, d) for name, fit in LIBRARIES.items() if d == 1 or name != "py-irt"}
             for name, f in fits.items():
                 row = {"matrix": label, "dims": d, "library": name, "seconds": f["seconds"],
                        "held_out_loglik": held_out_loglik(held, f["slopes"], f["intercepts"], f["mean"], f["cov"])}
-                if d == 1:
-                    row["r_intercept"] = float(np.corrcoef(fits["tinytasks"]["intercepts"],
-                                                           fits["girth"]["intercepts"])[0, 1])
-                    row["r_slope"] = float(np.corrcoef(fits["tinytasks"]["slopes"][:, 0],
-                                                       fits["girth"]["slopes"][:, 0])[0, 1])
+                compared = d == 1 and name != "tinytasks"
+                if compared:
+                    row["r_intercept"] = float(np.corrcoef(fits["tinytasks"]["intercepts"], f["intercepts"])[0, 1])
+                    row["r_slope"] = float(np.corrcoef(fits["tinytasks"]["slopes"][:, 0], f["slopes"][:, 0])[0, 1])
                 rows.append(row)
                 lines.append(table_row(label, d, name, f"{row['seconds']:.1f}", f"{row['held_out_loglik']:.4f}",
-                                       f"{row['r_intercept']:.3f}" if d == 1 else "-",
-                                       f"{row['r_slope']:.3f}" if d == 1 else "-"))
+                                       f"{row['r_intercept']:.3f}" if compared else "-",
+                                       f"{row['r_slope']:.3f}" if compared else "-"))
     lines += ["", "## tinytasks alone, 1-3 dimensions, the largest matrices", "",
               "| matrix | dims | fit s | L-BFGS iterations | converged |", "| --- | --- | --- | --- | --- |"]
     src = SPECS["gsm8k"].calibration
@@ -141,7 +179,8 @@ def main() -> int:
             lines.append(table_row(f"{y.shape[0]} x {y.shape[1]}", d, f"{r['seconds']:.1f}", r["iterations"],
                                    r["converged"]))
     write_results(ROOT / "benchmarks" / "results" / "irt_fit_time", lines,
-                  {"comparison": rows, "fits": timing, "girth_version": version("girth")})
+                  {"comparison": rows, "fits": timing, "girth_version": version("girth"),
+                   "py_irt_version": version("py-irt")})
     return 0
 
 
