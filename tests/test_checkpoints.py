@@ -75,3 +75,13 @@ def test_real_model_checkpoint_series_is_evaluated_once_and_then_cached(shared_d
     assert runs == 0 and again == results
     files = write_series(tmp_path / "out", "hf", series, series_report(series, ["tiny_winogrande"], results))
     assert all(f.stat().st_size > 0 for f in files)
+
+
+def test_cached_estimates_are_not_reused_under_other_estimate_code(monkeypatch):
+    from tinytasks import checkpoints
+
+    ckpt = Checkpoint(1.0, "pretrained=run/ckpt-1")
+    key = checkpoints.cache_key("hf", ckpt, "tiny_winogrande", {"limit": 3})
+    assert key == checkpoints.cache_key("hf", ckpt, "tiny_winogrande", {"limit": 3})
+    monkeypatch.setattr(checkpoints, "estimate_code_digest", lambda: "other code")
+    assert checkpoints.cache_key("hf", ckpt, "tiny_winogrande", {"limit": 3}) != key

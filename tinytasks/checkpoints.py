@@ -3,9 +3,10 @@ checkpoints, through lm-eval, with a table, a plot, and per task whether its
 curve rises with the step steadily enough to pick a checkpoint by.
 
 Each (checkpoint, task) result is cached, keyed by the model arguments, a
-fingerprint of the checkpoint's files, the task, its parameter file and the
-run settings, so rerunning a series with more checkpoints or tasks only
-evaluates what is new.
+fingerprint of the checkpoint's files, the task, its parameter file, the
+code that computes the estimate and the run settings, so rerunning a series
+with more checkpoints or tasks only evaluates what is new, and an upgrade
+that changes the estimates evaluates again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Callable
 
 from tinytasks.estimators.checkpoint_trend import checkpoint_trend
 
+from .code_digest import estimate_code_digest
 from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
 from .scoring import load_task_params
 
@@ -85,7 +87,7 @@ def _weights_fingerprint(model_args: str) -> list:
 def cache_key(model: str, ckpt: Checkpoint, task: str, settings: dict) -> str:
     _, _, params_sha = load_task_params(task)
     ident = {"model": model, "model_args": ckpt.model_args, "files": _weights_fingerprint(ckpt.model_args),
-             "task": task, "params_sha256": params_sha, "settings": settings}
+             "task": task, "params_sha256": params_sha, "estimate_code": estimate_code_digest(), "settings": settings}
     return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()
 
 

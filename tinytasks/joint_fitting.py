@@ -13,7 +13,6 @@ from typing import Callable
 
 import numpy as np
 
-from tinytasks import estimators as estimators_package
 from tinytasks.estimators import JointCorrection, write_joint_file
 from tinytasks.estimators.comparison import average_estimates
 from tinytasks.estimators.joint import N_FOLDS
@@ -22,19 +21,11 @@ from tinytasks.estimators.score_map import model_folds
 from tinytasks.estimators.validation import score_metrics
 
 from . import __version__
+from .code_digest import estimate_code_digest
 from .fitting import FitSettings, eligible_indices, numerical_library_versions
 from .registry import BENCHMARKS, GROUPS, TASK_CONFIG_DIR, TASKS
 from .benchmark_specs import SPECS
 from .shared_data import item_table, load_source, shared_data_dir
-
-
-def estimators_source_digest() -> str:
-    """SHA-256 of the statistics' source: held-out estimates cached under
-    another version of it are not reused."""
-    h = hashlib.sha256()
-    for path in sorted(Path(estimators_package.__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def joint_params_path(group: str) -> Path:
@@ -108,7 +99,7 @@ def held_out_estimates(settings: FitSettings, group: str, root: Path | None = No
     if cache_dir is not None:
         key = json.dumps([group, budget, asdict(settings), {b: data[b].source_sha256 for b in benches},
                           {b: eligible[b].tolist() for b in benches}, numerical_library_versions(), __version__,
-                          estimators_source_digest()],
+                          estimate_code_digest()],
                          sort_keys=True)
         cached = cache_dir / f"{group}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
         if cached.is_file():
