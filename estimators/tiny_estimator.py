@@ -23,7 +23,6 @@ from .partial_map import PARTIAL_MAP_BELOW, PartialScoreMap, answered_share
 from .pattern_guard import PatternGuard
 from .person_fit import PersonFitCheck
 from .score_map import ScoreMap
-from .selection_oof import selection_oof
 
 __all__ = ["ScoreEstimate", "TinyEstimator"]
 
@@ -34,6 +33,11 @@ def _adaptive_score_maps() -> type:
     # adaptive-testing modules. adaptive_map does not import this module (no cycle).
     from .adaptive_map import AdaptiveScoreMaps
     return AdaptiveScoreMaps
+
+
+def _selection_oof(cal: Calibration, y: np.ndarray, s: np.ndarray, pool: np.ndarray, seed: int) -> np.ndarray:
+    from .selection_oof import selection_oof  # fitting only: scoring a run never loads it
+    return selection_oof(cal, y, s, pool, seed)
 
 
 @dataclass
@@ -77,7 +81,7 @@ class TinyEstimator:
         ya = y[:, anchors.items]
         feats, _, _ = cal.features(ya)
         # Supervised anchors were chosen on these models' scores: the map widens its interval for that.
-        oof = selection_oof(cal, y, s, pool, self.seed) if anchors.method == "supervised" else None
+        oof = _selection_oof(cal, y, s, pool, self.seed) if anchors.method == "supervised" else None
         self.score_map_ = ScoreMap.fit(feats, s, cal.n_summary, level=self.level, seed=self.seed, selection_oof=oof)
         self.partial_map_ = PartialScoreMap.fit(cal, self.score_map_, ya, s, level=self.level, seed=self.seed)
         self.guard_ = ExtrapolationGuard.fit(
