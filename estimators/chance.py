@@ -89,12 +89,17 @@ class ChancePath:
         return np.where(accuracy <= ac, below, sc + slope * (accuracy - ac))
 
 
+def chance_noise_var(n: np.ndarray, chance: ChanceLevel) -> np.ndarray:
+    """Variance of a uniform guesser's accuracy on `n` anchors (n >= 1)."""
+    return chance.accuracy * (1 - chance.accuracy) / np.maximum(np.asarray(n, float), 1.0)
+
+
 def shrunk_accuracy(accuracy: np.ndarray, n: np.ndarray, chance: ChanceLevel) -> np.ndarray:
     """Below-chance accuracies pulled toward chance by the share of the
     shortfall that binomial noise at chance explains (none pulled above it)."""
     ac = chance.accuracy
     shortfall = np.maximum(ac - accuracy, 0.0)
-    noise = ac * (1 - ac) / np.maximum(np.asarray(n, float), 1.0)
+    noise = chance_noise_var(n, chance)
     with np.errstate(divide="ignore", invalid="ignore"):
         keep = np.where(shortfall > 0, np.clip(1 - noise / shortfall**2, 0.0, 1.0), 0.0)
     return np.where(accuracy < ac, ac - keep * shortfall, accuracy)
@@ -104,7 +109,7 @@ def below_chance_evidence(accuracy: np.ndarray, n: np.ndarray, chance: ChanceLev
     """2 Phi(z) - 1 for the z-score of an anchor accuracy's shortfall below
     the chance accuracy under binomial noise at chance (0 at or above it)."""
     ac = chance.accuracy
-    noise_sd = np.sqrt(ac * (1 - ac) / np.maximum(np.asarray(n, float), 1.0))
+    noise_sd = np.sqrt(chance_noise_var(n, chance))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(noise_sd > 0, (ac - accuracy) / noise_sd, 0.0)
     return np.where(accuracy < ac - TIE, 2 * norm.cdf(z) - 1, 0.0)
