@@ -17,11 +17,10 @@ _MODULE_OF = {
     "ParamFileError": "param_file", "load_estimator": "param_file", "read_param_document": "param_file",
     "write_param_file": "param_file",
     "load_joint": "joint_file", "write_joint_file": "joint_file",
-    "POOL_ESTIMATORS": "pool_score", "pool_accuracy": "pool_score",
     "read_responses_csv": "tables", "read_scores_csv": "tables",
     "ScoreEstimate": "calibration",
     "TinyEstimator": "tiny_estimator",
-    "cross_validate": "validation", "score_metrics": "validation",
+    "cross_validate": "validation", "score_metrics": "metrics",
 }
 
 __all__ = sorted(_MODULE_OF)

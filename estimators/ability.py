@@ -102,7 +102,28 @@ def _eap(y, bank, prior, n_quadrature) -> AbilityEstimate:
     return AbilityEstimate(mean, cov, "eap")
 
 
-def _newton(y, bank, prior, bounds, method, n_iter: int = 50) -> AbilityEstimate:
+# Newton's steps stop when an ability moves by less than this: converged to
+# the last bits, so that a model's estimate depends neither on the other
+# models of its batch nor on the CPU.
+NEWTON_TOL = 1e-12
+ARMIJO = 1e-4  # a damped step must raise the log-posterior by this share of the rise its slope promises
+MAX_HALVINGS = 30
+
+
+def _log_posterior(theta, y0, mask, a, b, prec, mu) -> np.ndarray:
+    """Per model: log-likelihood of its answers at `theta` plus the log prior (up to a constant)."""
+    z = theta @ a.T + b
+    dev = theta - mu
+    return (np.sum(mask * (y0 * log_expit(z) + (1 - y0) * log_expit(-z)), axis=1)
+            - 0.5 * np.einsum("nd,de,ne->n", dev, prec, dev))
+
+
+def _newton(y, bank, prior, bounds, method, n_iter: int = 100) -> AbilityEstimate:
+    """The posterior mode (or the likelihood's, without a prior) by damped
+    Newton steps: each step is halved until the log-posterior rises as its
+    slope promises (Armijo), or by no more than rounding allows once the
+    steps are that small, so that every model converges (the posterior is
+    log-concave); abilities stay within `bounds`."""
     n, d = y.shape[0], bank.n_dims
     mask = ~np.isnan(y)
     y0 = np.where(mask, y, 0.0)
@@ -111,16 +132,33 @@ def _newton(y, bank, prior, bounds, method, n_iter: int = 50) -> AbilityEstimate
     mu = prior.mean if prior is not None else np.zeros(d)
     theta = np.tile(mu, (n, 1)).astype(float)
     lo, hi = bounds
+    logpost = _log_posterior(theta, y0, mask, a, b, prec, mu)
+    active = np.arange(n)
     for _ in range(n_iter):
-        p = expit(theta @ a.T + b)
-        grad = (mask * (y0 - p)) @ a - (theta - mu) @ prec
-        w = mask * p * (1 - p)
-        hess = np.einsum("nj,jd,je->nde", w, a, a) + prec + 1e-8 * np.eye(d)
-        step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
-        step = np.clip(step, -1.0, 1.0)
-        theta = np.clip(theta + step, lo, hi)
-        if np.abs(step).max() < 1e-6:
+        if active.size == 0:
             break
+        th, m, y_ = theta[active], mask[active], y0[active]
+        p = expit(th @ a.T + b)
+        grad = (m * (y_ - p)) @ a - (th - mu) @ prec
+        hess = np.einsum("nj,jd,je->nde", m * p * (1 - p), a, a) + prec + 1e-8 * np.eye(d)
+        step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+        rise = np.sum(grad * step, axis=1)  # the rise the full step's slope promises (>= 0)
+        new, f_new = th.copy(), logpost[active].copy()
+        pending = np.arange(active.size)
+        t = 1.0
+        for _ in range(MAX_HALVINGS):
+            cand = np.clip(th[pending] + t * step[pending], lo, hi)
+            f = _log_posterior(cand, y_[pending], m[pending], a, b, prec, mu)
+            f_old = logpost[active[pending]]
+            ok = f >= f_old + ARMIJO * t * rise[pending] - 1e-12 * np.abs(f_old)
+            new[pending[ok]], f_new[pending[ok]] = cand[ok], f[ok]
+            pending = pending[~ok]
+            if pending.size == 0:
+                break
+            t /= 2
+        moved = np.abs(new - th).max(1)
+        theta[active], logpost[active] = new, f_new
+        active = active[moved >= NEWTON_TOL]
     p = expit(theta @ a.T + b)
     info = np.einsum("nj,jd,je->nde", mask * p * (1 - p), a, a) + prec + 1e-8 * np.eye(d)
     return AbilityEstimate(theta, np.linalg.inv(info), method)

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import numpy as np
-from scipy.stats import norm
 
 from .adaptive_selection import SELECTORS, Selector, pick
 from .adaptive_stopping import ItemBudget, StoppingRule, TargetError
@@ -45,14 +44,14 @@ SELECTION_RULES = tuple(SELECTORS)
 
 
 class AdaptiveMaps(Protocol):
-    lengths: list[int]
-    slope: float
+    lengths_: list[int]
+    slope_: float
 
 
 class FittedEstimator(Protocol):
     """What an adaptive test needs of a fitted estimator (TinyEstimator has it)."""
 
-    calibration: Calibration
+    calibration_: Calibration
     score_map_: ScoreMap
     adaptive_: AdaptiveMaps | None
 
@@ -126,7 +125,7 @@ class AdaptiveTest:
                  update: AbilityUpdate | None = None, stopping: tuple[StoppingRule, ...] | None = None):
         estimator.check_fitted()
         self.estimator = estimator
-        self.calibration = estimator.calibration
+        self.calibration = estimator.calibration_
         self.settings = s = settings or AdaptiveSettings()
         n_items = self.calibration.n_anchors
         self.available = np.ones((n_models, n_items), bool) if available is None else np.asarray(available, bool)
@@ -137,7 +136,7 @@ class AdaptiveTest:
                              "(TinyEstimator.fit_adaptive, or a parameter file fitted with them)")
         if slope is None:  # a fitted estimator carries the slope its adaptive score maps were fitted with
             fitted = estimator.adaptive_
-            slope = fitted.slope if fitted is not None else score_slope(self.calibration, estimator.score_map_,
+            slope = fitted.slope_ if fitted is not None else score_slope(self.calibration, estimator.score_map_,
                                                                         seed=s.seed)
         self.slope = float(slope)
         self.selector = SELECTORS[s.rule] if selector is None else selector
@@ -145,7 +144,7 @@ class AdaptiveTest:
         if stopping is None:
             stopping = (ItemBudget(),)
             if s.target_se is not None:
-                stopping += (TargetError(s.target_se, max(s.min_items, estimator.adaptive_.lengths[0])),)
+                stopping += (TargetError(s.target_se, max(s.min_items, estimator.adaptive_.lengths_[0])),)
         self.stopping = stopping
         self.budget = min(s.max_items, n_items)
         self.answers = np.full((n_models, n_items), np.nan)
@@ -164,7 +163,7 @@ class AdaptiveTest:
         """Standard error of the estimated full score of `rows` (points):
         the half-width of its interval over z."""
         r = self.estimator.predict_adaptive(self.answers[rows])
-        return (r.upper - r.lower) / (2 * norm.ppf(0.5 + r.level / 2))
+        return r.stderr
 
     def remaining(self) -> np.ndarray:
         """models x anchors: may still be asked."""
@@ -239,6 +238,6 @@ def simulate_adaptive(estimator: FittedEstimator, anchor_responses, settings: Ad
     """Replay known answers (models x anchors, NaN = no answer on record) as
     adaptive tests; read the result with `.responses(first=k)`, `.n_asked`."""
     y = as_response_matrix(anchor_responses, name="anchor responses")
-    check_n_items(y, estimator.calibration.n_anchors, what="the anchor set")
+    check_n_items(y, estimator.calibration_.n_anchors, what="the anchor set")
     test = AdaptiveTest(estimator, y.shape[0], settings, available=~np.isnan(y), slope=slope)
     return test.run(lambda rows, items: y[rows, items])

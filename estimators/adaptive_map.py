@@ -31,6 +31,7 @@ from .adaptive import AdaptiveSettings, FittedEstimator, simulate_adaptive
 from .calibration import SCORE_RANGE, Calibration, ScoreEstimate
 from .checks import as_response_matrix, as_scores, check_n_items
 from .extrapolation import ExtrapolationGuard
+from .grid import on_grid
 from .measurement import measurement_features, score_slope
 from .person_fit import PersonFitCheck
 from .score_map import ScoreMap
@@ -41,24 +42,22 @@ MIN_ANCHORS = 20  # fewer anchors leave nothing to adapt
 
 @dataclass
 class AdaptiveScoreMaps:
-    """One score map, extrapolation range and person-fit check per test
-    length; the slope that puts the ability on the score scale; the rule the
-    calibration tests were run with."""
+    """Settings (the selection rule the calibration models' tests are run
+    with); `fit` learns one score map, extrapolation range and person-fit
+    check per test length (`lengths_`, `maps_`, `pool_range_`,
+    `person_fit_`) and the slope that puts the ability on the score scale
+    (`slope_`)."""
 
-    lengths: list[int]
-    maps: list[ScoreMap]
-    pool_range: list[tuple[float, float]]
-    person_fit: list[PersonFitCheck]
-    slope: float
-    rule: str
+    rule: str = "score_variance"
+    seed: int = 0
+    level: float = 0.95
 
-    @classmethod
-    def fit(cls, estimator: FittedEstimator, anchor_responses, scores, rule: str = "score_variance",
-            seed: int = 0, level: float = 0.95) -> "AdaptiveScoreMaps":
+    def fit(self, estimator: FittedEstimator, anchor_responses, scores) -> "AdaptiveScoreMaps":
         """Replay the calibration models' answers to `estimator`'s anchors
         (models x anchors) as adaptive tests and fit a map per length."""
+        rule, seed, level = self.rule, self.seed, self.level
         y = as_response_matrix(anchor_responses, name="anchor responses")
-        calibration = estimator.calibration
+        calibration = estimator.calibration_
         n_anchors = calibration.n_anchors
         check_n_items(y, n_anchors, what="the anchor set")
         s = as_scores(scores, y.shape[0])
@@ -72,18 +71,19 @@ class AdaptiveScoreMaps:
         for k in lengths:
             answers = run.responses(first=k)
             feats, ability = measurement_features(calibration, answers, slope)
-            maps.append(ScoreMap.fit(feats, s, feats.shape[1], level=level, seed=seed))
+            maps.append(ScoreMap(level=level, seed=seed).fit(feats, s, feats.shape[1]))
             pool = feats[:, -1]
             ranges.append((float(pool.min()), float(pool.max())))
             checks.append(PersonFitCheck.fit(calibration.lz(answers, ability.theta)))
-        return cls(lengths, maps, ranges, checks, slope, rule)
+        self.lengths_, self.maps_, self.pool_range_, self.person_fit_, self.slope_ = lengths, maps, ranges, checks, slope
+        return self
 
     def _length_index(self, n_answered: np.ndarray) -> np.ndarray:
-        short = n_answered < self.lengths[0]
+        short = n_answered < self.lengths_[0]
         if short.any():
-            raise ValueError(f"an adaptive estimate needs at least {self.lengths[0]} answers; "
+            raise ValueError(f"an adaptive estimate needs at least {self.lengths_[0]} answers; "
                              f"got {int(n_answered[short][0])}")
-        return np.searchsorted(self.lengths, n_answered, side="right") - 1
+        return np.searchsorted(self.lengths_, n_answered, side="right") - 1
 
     def predict(self, calibration: Calibration, guard: ExtrapolationGuard, answers,
                 level: float = 0.95) -> ScoreEstimate:
@@ -94,17 +94,18 @@ class AdaptiveScoreMaps:
         check_n_items(y, calibration.n_anchors, what="the anchor set")
         n_answered = (~np.isnan(y)).sum(1)
         which = self._length_index(n_answered)
-        feats, est = measurement_features(calibration, y, self.slope)
+        feats, est = measurement_features(calibration, y, self.slope_)
         theta = est.theta
         score, lower, upper = (np.empty(y.shape[0]) for _ in range(3))
         extrapolated, misfit = np.zeros(y.shape[0], bool), np.zeros(y.shape[0], bool)
         lz = calibration.lz(y, theta)
         for i in np.unique(which):  # one map per test length present, a handful at most
             rows = which == i
-            score[rows], lower[rows], upper[rows] = self.maps[i].predict(feats[rows])
-            lo, hi = self.pool_range[i]
-            extrapolated[rows] = (feats[rows, -1] < lo) | (feats[rows, -1] > hi)
-            misfit[rows] = self.person_fit[i].flags(lz[rows])
+            score[rows], lower[rows], upper[rows] = self.maps_[i].predict(feats[rows])
+            lo, hi = on_grid(self.pool_range_[i])  # the range's ends are calibration models' own values
+            pool = on_grid(feats[rows, -1])
+            extrapolated[rows] = (pool < lo) | (pool > hi)
+            misfit[rows] = self.person_fit_[i].flags(lz[rows])
         # The anchors not asked count at their predicted probability, as on a partial run of the fixed set.
         _, g_lower, g_upper, beyond = guard.apply(calibration.expected_accuracy(y, theta), score, lower, upper)
         lower, upper = np.minimum(lower, g_lower), np.maximum(upper, g_upper)
@@ -119,14 +120,18 @@ class AdaptiveScoreMaps:
 
     def to_dict(self) -> dict:
         return {
-            "lengths": list(self.lengths), "maps": [m.to_dict() for m in self.maps],
-            "pool_range": [list(r) for r in self.pool_range], "person_fit": [c.to_dict() for c in self.person_fit],
-            "slope": self.slope, "rule": self.rule,
+            "lengths": list(self.lengths_), "maps": [m.to_dict() for m in self.maps_],
+            "pool_range": [list(r) for r in self.pool_range_], "person_fit": [c.to_dict() for c in self.person_fit_],
+            "slope": self.slope_, "rule": self.rule,
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> "AdaptiveScoreMaps":
-        return cls([int(k) for k in d["lengths"]], [ScoreMap.from_dict(m) for m in d["maps"]],
-                   [tuple(r) for r in d["pool_range"]], [PersonFitCheck.from_dict(c) for c in d["person_fit"]],
-                   float(d["slope"]), str(d["rule"]))
+        maps = [ScoreMap.from_dict(m) for m in d["maps"]]
+        m = cls(rule=str(d["rule"]), level=maps[0].level if maps else 0.95)
+        m.lengths_, m.maps_ = [int(k) for k in d["lengths"]], maps
+        m.pool_range_ = [tuple(r) for r in d["pool_range"]]
+        m.person_fit_ = [PersonFitCheck.from_dict(c) for c in d["person_fit"]]
+        m.slope_ = float(d["slope"])
+        return m
 

@@ -1,6 +1,8 @@
 """Gradient-boosted regression trees (fitted by scikit-learn's
 HistGradientBoostingRegressor) exported to plain arrays, so a fitted map can
-live in a JSON parameter file and be evaluated without pickle."""
+live in a JSON parameter file and be evaluated without pickle. Trees fit on,
+and split, inputs on the decision grid (see `grid`): a split at a
+calibration model's own value then goes the same way on every machine."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
+
+from .grid import on_grid
 
 FIELDS = ("feature", "threshold", "left", "right", "is_leaf", "value")
 DTYPES = {"feature": int, "threshold": float, "left": int, "right": int, "is_leaf": bool, "value": float}
@@ -25,7 +29,7 @@ class BoostedTrees:
     trees: list[dict]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
+        x = on_grid(x)
         out = np.full(x.shape[0], self.baseline)
         rows = np.arange(x.shape[0])
         for t in self.trees:  # a few hundred trees; each walk is vectorised over models
@@ -64,7 +68,9 @@ class BoostedTrees:
 
 
 def fit_boosted_trees(x: np.ndarray, y: np.ndarray, seed: int = 0) -> BoostedTrees:
-    """Fit (deterministically: no early stopping, no subsampling) and export."""
+    """Fit (deterministically: no early stopping, no subsampling) on `x` on
+    the decision grid, and export."""
+    x = on_grid(x)
     m = HistGradientBoostingRegressor(
         max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20,
         early_stopping=False, random_state=seed,

@@ -8,18 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
 from .ability import AbilityPrior, estimate_ability
 from .anchors import AnchorSet
+from .intervals import interval_stderr
 from .irt import ItemBank
 from .person_fit import lz_statistic
 
 SCORE_RANGE = (0.0, 100.0)
-# Identical answer patterns must give identical features whatever the batch
-# they were computed in (BLAS rounding differs by ~1e-15), or the trees would
-# split between such twins and amplify that noise.
-FEATURE_DECIMALS = 8
 
 
 @dataclass
@@ -44,7 +40,7 @@ class ScoreEstimate:
     def stderr(self) -> np.ndarray:
         """The standard error the interval stands for: its half-width over
         the normal quantile of `level` (what lm-eval's Stderr column shows)."""
-        return (self.upper - self.lower) / (2 * norm.ppf(0.5 + self.level / 2))
+        return interval_stderr(self.lower, self.upper, self.level)
 
 
 @dataclass(frozen=True)
@@ -77,14 +73,14 @@ class Calibration:
         pool = self.bank.complete_answers(est.theta, ya, items)
         accuracy = np.nanmean(ya, axis=1)
         feats = np.column_stack([est.theta, accuracy, pool.mean(1), pool[:, items]])
-        return np.round(feats, FEATURE_DECIMALS), est.theta, est.cov
+        return feats, est.theta, est.cov
 
     def typical_features(self, feats: np.ndarray) -> np.ndarray:
         """The features of a typical answer pattern of the same ability and
         accuracy: each answer replaced by its predicted probability."""
         typical = feats.copy()
         theta = feats[:, : self.bank.n_dims]
-        typical[:, self.n_summary:] = np.round(self.anchor_bank.icc(theta), FEATURE_DECIMALS)
+        typical[:, self.n_summary:] = self.anchor_bank.icc(theta)
         return typical
 
     def expected_accuracy(self, ya: np.ndarray, theta: np.ndarray) -> np.ndarray:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
+from .intervals import interval_stderr, z_of
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -40,8 +42,8 @@ def compare_estimates(a: tuple[float, float, float], b: tuple[float, float, floa
     for name, (s, lo, hi) in (("A", a), ("B", b)):
         if not np.all(np.isfinite([s, lo, hi])) or not lo <= s <= hi:
             raise ValueError(f"estimate {name} must be finite with lower <= score <= upper; got {(s, lo, hi)}")
-    z = norm.ppf(0.5 + level / 2)
-    se = np.hypot((a[2] - a[1]) / (2 * z), (b[2] - b[1]) / (2 * z))
+    z = z_of(level)
+    se = float(np.hypot(interval_stderr(a[1], a[2], level), interval_stderr(b[1], b[2], level)))
     d = a[0] - b[0]
     prob = float(norm.cdf(d / se)) if se > 0 else float(d > 0) + 0.5 * float(d == 0)
     return Difference(float(d), float(d - z * se), float(d + z * se), prob, level)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .joint import JointCorrection
-from .param_file import read_pair, write_pair
+from .param_file import REINSTALL, read_pair, write_pair
 from .ranking import ErrorCorrelation
 
 JOINT_FORMAT = "tinytasks-joint-params"
@@ -26,11 +26,11 @@ def write_joint_file(path: str | Path, joint: JointCorrection, metadata: dict,
 
 def load_joint(path: str | Path) -> tuple[JointCorrection, dict]:
     """The joint correction and the metadata of a checked joint parameter file."""
-    doc = read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
+    doc = read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, REINSTALL)
     return JointCorrection.from_dict(doc["joint"]), doc["metadata"]
 
 
 def load_error_correlation(path: str | Path) -> dict[str, ErrorCorrelation]:
     """Per task, the correlation of two models' errors, from a checked joint parameter file."""
-    doc = read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, "`tinytasks fit-joint`")
+    doc = read_pair(path, JOINT_FORMAT, JOINT_FORMAT_VERSION, REINSTALL)
     return {t: ErrorCorrelation.from_dict(c) for t, c in doc["error_correlation"].items()}

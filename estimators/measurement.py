@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .ability import AbilityEstimate, estimate_ability
-from .calibration import FEATURE_DECIMALS, Calibration
+from .calibration import Calibration
 from .score_map import ScoreMap
 
 SLOPE_SAMPLE = 2000  # simulated calibration-like models used to put h on the score scale
@@ -87,4 +87,4 @@ def measurement_features(calibration: Calibration, answers: np.ndarray,
     se = score_measurement(calibration, answers, slope).se
     p_pool = calibration.bank.complete_answers(est.theta, answers, calibration.anchors.items)
     feats = np.column_stack([est.theta, se, p_pool.mean(1)])
-    return np.round(feats, FEATURE_DECIMALS), est
+    return feats, est

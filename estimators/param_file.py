@@ -27,7 +27,13 @@ import numpy as np
 from .tiny_estimator import TinyEstimator
 
 FORMAT = "tinytasks-params"
-FORMAT_VERSION = 13
+FORMAT_VERSION = 14
+# Older versions still read, and what they lack: 13 has no chance level in its
+# settings (its estimates take none, as such a file's always did unless it
+# was a shipped benchmark's; refit with `tinytasks fit --chance ...` to add one).
+READABLE_VERSIONS = (13, FORMAT_VERSION)
+REFIT = "refit it with `tinytasks fit` (a shipped task's: reinstall tinytasks)"
+REINSTALL = "reinstall tinytasks"
 ADAPTIVE_FORMAT = "tinytasks-adaptive-maps"
 ANSWERS_FORMAT = "tinytasks-anchor-answers"
 ANSWERS_FORMAT_VERSION = 1
@@ -150,35 +156,37 @@ def write_pair(path: Path, fmt: str, version: int, fields: dict) -> dict:
     return doc
 
 
-def read_pair(path: str | Path, fmt: str, version: int, refit: str) -> dict:
-    """A checked manifest and its arrays, joined; `refit` names the command
-    that rewrites the file."""
+def read_pair(path: str | Path, fmt: str, version: int, remedy: str, readable: tuple[int, ...] = ()) -> dict:
+    """A checked manifest and its arrays, joined; `remedy` says what gives a
+    good file (e.g. "refit it with `tinytasks fit`"); `readable`: older
+    versions also accepted."""
     p = Path(path)
     if not p.is_file():
-        raise ParamFileError(f"parameter file {p} not found; fit one with {refit} or reinstall tinytasks")
+        raise ParamFileError(f"parameter file {p} not found; {remedy}")
     try:
         doc = json.loads(p.read_text())
     except json.JSONDecodeError as e:
-        raise ParamFileError(f"parameter file {p} is not valid JSON ({e}); refit it with {refit}") from e
+        raise ParamFileError(f"parameter file {p} is not valid JSON ({e}); {remedy}") from e
     if not isinstance(doc, dict) or doc.get("format") != fmt:
         raise ParamFileError(f"{p} is not a {fmt} file (format field "
                              f"{doc.get('format') if isinstance(doc, dict) else None!r})")
-    if doc.get("format_version") != version:
+    if doc.get("format_version") not in (version, *readable):
+        known = ", ".join(str(v) for v in sorted({version, *readable}))
         raise ParamFileError(
-            f"{p} has parameter-file version {doc.get('format_version')!r}, but this tinytasks reads version "
-            f"{version}; refit it with {refit} or install the tinytasks release that wrote it"
+            f"{p} has parameter-file version {doc.get('format_version')!r}, but this tinytasks reads version(s) "
+            f"{known}; {remedy}, or install the tinytasks release that wrote it"
         )
     body = {k: v for k, v in doc.items() if k != "sha256"}
     if doc.get("sha256") != checksum(body):
-        raise ParamFileError(f"checksum mismatch in {p}: the file was edited or corrupted; refit it with {refit}")
+        raise ParamFileError(f"checksum mismatch in {p}: the file was edited or corrupted; {remedy}")
     npz = p.with_suffix(".npz")
     if not npz.is_file():
-        raise ParamFileError(f"{npz} (the arrays of {p.name}) not found; refit with {refit} or reinstall tinytasks")
+        raise ParamFileError(f"{npz} (the arrays of {p.name}) not found; {remedy}")
     with np.load(npz, allow_pickle=False) as z:
         arrays = {name: z[name] for name in z.files}
     if arrays_digest(arrays) != doc["arrays_sha256"]:
         raise ParamFileError(f"checksum mismatch in {npz}: the arrays were edited or do not belong to {p.name}; "
-                             f"refit with {refit}")
+                             f"{remedy}")
     return join_arrays(body, arrays) | {"sha256": doc["sha256"]}
 
 
@@ -202,13 +210,13 @@ def write_param_file(path: str | Path, estimator: TinyEstimator, metadata: dict)
 def read_param_document(path: str | Path, adaptive: bool = False) -> dict:
     """A checked parameter file (format, version, checksums), arrays joined;
     with `adaptive`, its adaptive score maps too (in `estimator`)."""
-    doc = read_pair(path, FORMAT, FORMAT_VERSION, "`tinytasks fit`")
+    doc = read_pair(path, FORMAT, FORMAT_VERSION, REFIT, READABLE_VERSIONS)
     doc["estimator"]["adaptive"] = None
     if adaptive and doc.get("adaptive_sha256"):
-        extra = read_pair(adaptive_path(path), ADAPTIVE_FORMAT, FORMAT_VERSION, "`tinytasks fit`")
+        extra = read_pair(adaptive_path(path), ADAPTIVE_FORMAT, FORMAT_VERSION, REFIT, READABLE_VERSIONS)
         if extra["sha256"] != doc["adaptive_sha256"]:
             raise ParamFileError(f"{adaptive_path(path)} is not the adaptive file {Path(path).name} was written "
-                                 "with; refit with `tinytasks fit` or reinstall tinytasks")
+                                 f"with; {REFIT}")
         doc["estimator"]["adaptive"] = extra["adaptive"]
     return doc
 
@@ -227,4 +235,4 @@ def write_answers_file(path: str | Path, document: dict) -> dict:
 
 def load_answers_file(path: str | Path) -> dict:
     """The checked anchor-answers document, arrays joined."""
-    return read_pair(path, ANSWERS_FORMAT, ANSWERS_FORMAT_VERSION, "`tinytasks pack-answers`")
+    return read_pair(path, ANSWERS_FORMAT, ANSWERS_FORMAT_VERSION, REINSTALL)

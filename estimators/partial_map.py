@@ -50,34 +50,35 @@ def random_masks(n_models: int, n_anchors: int, seed: int) -> np.ndarray:
 
 @dataclass
 class PartialScoreMap:
-    """The score map for partial runs and the slope that puts the ability's
-    standard error on the score scale."""
+    """Settings; `fit` learns the score map for partial runs (`map_`) and the
+    slope that puts the ability's standard error on the score scale (`slope_`)."""
 
-    map: ScoreMap
-    slope: float
+    level: float = 0.95
+    seed: int = 0
 
-    @classmethod
-    def fit(cls, calibration: Calibration, score_map: ScoreMap, anchor_responses, scores, level: float = 0.95,
-            seed: int = 0) -> "PartialScoreMap":
+    def fit(self, calibration: Calibration, score_map: ScoreMap, anchor_responses, scores) -> "PartialScoreMap":
         """Fit on the calibration models' answers to the anchors (models x
         anchors, NaN where a model has none), randomly masked; `score_map`,
         the full map, sets the slope from ability to score."""
         y = as_response_matrix(anchor_responses, name="anchor responses")
         s = as_scores(scores, y.shape[0])
-        masked = np.where(random_masks(*y.shape, seed), y, np.nan)
+        masked = np.where(random_masks(*y.shape, self.seed), y, np.nan)
         kept = ~np.isnan(masked).all(1)  # a model missing the one anchor its mask forced is left out
-        slope = score_slope(calibration, score_map, seed=seed)
-        feats, _ = measurement_features(calibration, masked[kept], slope)
-        return cls(ScoreMap.fit(feats, s[kept], feats.shape[1], level=level, seed=seed), slope)
+        self.slope_ = score_slope(calibration, score_map, seed=self.seed)
+        feats, _ = measurement_features(calibration, masked[kept], self.slope_)
+        self.map_ = ScoreMap(level=self.level, seed=self.seed).fit(feats, s[kept], feats.shape[1])
+        return self
 
     def predict(self, calibration: Calibration, answers: np.ndarray):
         """(score, lower, upper) from answers to some anchors (NaN = none)."""
-        feats, _ = measurement_features(calibration, answers, self.slope)
-        return self.map.predict(feats)
+        feats, _ = measurement_features(calibration, answers, self.slope_)
+        return self.map_.predict(feats)
 
     def to_dict(self) -> dict:
-        return {"map": self.map.to_dict(), "slope": self.slope}
+        return {"map": self.map_.to_dict(), "slope": self.slope_}
 
     @classmethod
     def from_dict(cls, d: dict) -> "PartialScoreMap":
-        return cls(ScoreMap.from_dict(d["map"]), float(d["slope"]))
+        m = cls(level=float(d["map"]["level"]))
+        m.map_, m.slope_ = ScoreMap.from_dict(d["map"]), float(d["slope"])
+        return m

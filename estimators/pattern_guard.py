@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .calibration import Calibration
+from .grid import on_grid
 from .score_map import ScoreMap
 
 
@@ -43,12 +44,13 @@ class PatternGuard:
         estimate further than `limit`, the estimate moves to the map's
         estimate for a typical pattern (fully at twice the limit), the
         interval spans both maps' intervals, and the pattern is flagged;
-        only where `applies`."""
+        only where `applies`. The calibration model that set the limit sits
+        on it: the comparison is made on the decision grid."""
         t_score, t_lower, t_upper = score_map.predict(calibration.typical_features(feats))
         shift = score_map.predict_point(feats) - t_score
         limit = max(self.limit, 1e-9)
-        w = np.where(applies, np.clip((np.abs(shift) - limit) / limit, 0.0, 1.0), 0.0)
-        atypical = w > 0
+        atypical = np.asarray(applies) & (on_grid(np.abs(shift)) > on_grid(limit))
+        w = np.where(atypical, np.clip((np.abs(shift) - limit) / limit, 0.0, 1.0), 0.0)
         score = score - w * shift
         lower = np.where(atypical, np.minimum(lower, t_lower), lower)
         upper = np.where(atypical, np.maximum(upper, t_upper), upper)

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .grid import on_grid
+
 DEFAULT_ALPHA = 0.05
 _EPS = 1e-9
 
@@ -58,7 +60,9 @@ class PersonFitCheck:
         return cls(float(np.quantile(lz, alpha)), float(alpha))
 
     def flags(self, lz: np.ndarray) -> np.ndarray:
-        return np.asarray(lz) < self.threshold
+        """True where lz is below the threshold (compared on the decision
+        grid: the threshold can be a calibration model's own lz)."""
+        return on_grid(lz) < on_grid(self.threshold)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -21,14 +21,10 @@ import numpy as np
 from scipy.optimize import least_squares
 from scipy.stats import norm
 
-Z95 = float(norm.ppf(0.975))
+from .intervals import interval_stderr, z_of
+
+Z95 = z_of(0.95)
 DISTANCE_BINS = np.array([0, 0.5, 1, 2, 3, 5, 8, 12, 20, 35, 100.0])
-
-
-def standard_errors(lower, upper, level: float = 0.95) -> np.ndarray:
-    """An interval at `level` read as a normal one: its width over 2z."""
-    z = float(norm.ppf(0.5 + level / 2))
-    return (np.asarray(upper, float) - np.asarray(lower, float)) / (2 * z)
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ class ErrorCorrelation:
         user's models are by the shipped one). Returns the fit and the
         binned empirical correlations it was fitted to."""
         score, truth, groups = (np.asarray(v) for v in (score, truth, groups))
-        z = (score - truth) / standard_errors(lower, upper)
+        z = (score - truth) / interval_stderr(lower, upper)
         scale = float(np.mean(z ** 2))
         prod, dist = [], []
         for g in np.unique(groups):

@@ -163,27 +163,20 @@ def model_folds(n_models: int, n_folds: int = N_FOLDS, seed: int = 0):
 
 @dataclass
 class ScoreMap:
-    """Point map (a blend of the spline model and boosted trees on the
-    summary features, weight chosen by out-of-fold error), residual-scale map
-    and the conformal quantile of each score band (`band_edges` split them)."""
+    """Settings of the map from features to full score; `fit` learns the
+    point map (a blend of the spline model and boosted trees on the summary
+    features, weight chosen by out-of-fold error), the residual-scale map and
+    the conformal quantile of each score band (`band_edges_` split them)."""
 
-    point: LinearSplineModel
-    spread: LinearSplineModel
-    band_edges: np.ndarray
-    band_quantiles: np.ndarray
-    spread_floor: float
-    n_smooth: int
     level: float = 0.95
-    trees: BoostedTrees | None = None
-    tree_weight: float = 0.0
+    n_folds: int = N_FOLDS
+    seed: int = 0
+    use_trees: bool = True
 
-    @classmethod
-    def fit(
-        cls, features: np.ndarray, scores: np.ndarray, n_smooth: int,
-        level: float = 0.95, n_folds: int = N_FOLDS, seed: int = 0, use_trees: bool = True,
-        selection_oof: np.ndarray | None = None,
-    ) -> "ScoreMap":
-        """Fit on calibration models: features (models x f), real full scores.
+    def fit(self, features: np.ndarray, scores: np.ndarray, n_smooth: int,
+            selection_oof: np.ndarray | None = None) -> "ScoreMap":
+        """Fit on calibration models: features (models x f, the first
+        `n_smooth` of them smooth), real full scores.
 
         `selection_oof`: when the features' items were chosen on these same
         models' scores, the spline's out-of-fold predictions (on
@@ -194,53 +187,59 @@ class ScoreMap:
         summary = features[:, :n_smooth]
         oof_spline = np.empty_like(scores)
         oof_trees = np.zeros_like(scores)
-        for train, test in model_folds(len(scores), n_folds, seed):
+        for train, test in model_folds(len(scores), self.n_folds, self.seed):
             oof_spline[test] = fit_linear_spline(features[train], scores[train], n_smooth).predict(features[test])
-            if use_trees:
-                oof_trees[test] = fit_boosted_trees(summary[train], scores[train], seed).predict(summary[test])
+            if self.use_trees:
+                oof_trees[test] = fit_boosted_trees(summary[train], scores[train], self.seed).predict(summary[test])
         weight = 0.0
-        if use_trees:
+        if self.use_trees:
             mae = [np.mean(np.abs(scores - (w * oof_trees + (1 - w) * oof_spline))) for w in BLEND_GRID]
             weight = float(BLEND_GRID[int(np.argmin(mae))])
         oof = weight * oof_trees + (1 - weight) * oof_spline
-        point = fit_linear_spline(features, scores, n_smooth)
-        trees = fit_boosted_trees(summary, scores, seed) if weight > 0 else None
+        self.n_smooth_ = int(n_smooth)
+        self.point_ = fit_linear_spline(features, scores, n_smooth)
+        self.trees_ = fit_boosted_trees(summary, scores, self.seed) if weight > 0 else None
+        self.tree_weight_ = weight
         resid = np.abs(scores - oof)
-        spread = fit_linear_spline(summary, resid, n_smooth)
-        floor = float(np.quantile(resid, 0.1)) + 1e-6
-        sigma = np.maximum(spread.predict(summary), floor)
-        edges, q = band_quantiles(scores, resid, sigma, level)
+        self.spread_ = fit_linear_spline(summary, resid, n_smooth)
+        self.spread_floor_ = float(np.quantile(resid, 0.1)) + 1e-6
+        sigma = np.maximum(self.spread_.predict(summary), self.spread_floor_)
+        edges, q = band_quantiles(scores, resid, sigma, self.level)
         if selection_oof is not None:
-            q_honest, q_naive = (np.quantile(np.abs(scores - pred) / sigma, level) for pred in (selection_oof, oof_spline))
+            q_honest, q_naive = (np.quantile(np.abs(scores - pred) / sigma, self.level)
+                                 for pred in (selection_oof, oof_spline))
             q = q * float(max(q_honest / q_naive, 1.0))
-        return cls(point, spread, edges, q, floor, n_smooth, level, trees, weight)
+        self.band_edges_, self.band_quantiles_ = edges, q
+        return self
 
     def predict_point(self, features: np.ndarray) -> np.ndarray:
-        mu = self.point.predict(features)
-        if self.trees is not None and self.tree_weight > 0:
-            mu = (1 - self.tree_weight) * mu + self.tree_weight * self.trees.predict(features[:, : self.n_smooth])
+        mu = self.point_.predict(features)
+        if self.trees_ is not None and self.tree_weight_ > 0:
+            mu = (1 - self.tree_weight_) * mu + self.tree_weight_ * self.trees_.predict(features[:, : self.n_smooth_])
         return mu
 
     def predict(self, features: np.ndarray):
         """Point estimates and (lower, upper) bounds of the interval."""
         mu = self.predict_point(features)
-        sigma = np.maximum(self.spread.predict(features[:, : self.n_smooth]), self.spread_floor)
-        lower, upper = band_interval(mu, sigma, self.band_edges, self.band_quantiles)
+        sigma = np.maximum(self.spread_.predict(features[:, : self.n_smooth_]), self.spread_floor_)
+        lower, upper = band_interval(mu, sigma, self.band_edges_, self.band_quantiles_)
         return mu, lower, upper
 
     def to_dict(self) -> dict:
         return {
-            "point": self.point.to_dict(), "spread": self.spread.to_dict(),
-            "band_edges": self.band_edges.tolist(), "band_quantiles": self.band_quantiles.tolist(),
-            "spread_floor": self.spread_floor,
-            "n_smooth": self.n_smooth, "level": self.level,
-            "tree_weight": self.tree_weight, "trees": self.trees.to_dict() if self.trees is not None else None,
+            "point": self.point_.to_dict(), "spread": self.spread_.to_dict(),
+            "band_edges": self.band_edges_.tolist(), "band_quantiles": self.band_quantiles_.tolist(),
+            "spread_floor": self.spread_floor_,
+            "n_smooth": self.n_smooth_, "level": self.level,
+            "tree_weight": self.tree_weight_, "trees": self.trees_.to_dict() if self.trees_ is not None else None,
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> "ScoreMap":
-        return cls(
-            LinearSplineModel.from_dict(d["point"]), LinearSplineModel.from_dict(d["spread"]),
-            np.asarray(d["band_edges"], float), np.asarray(d["band_quantiles"], float), float(d["spread_floor"]), int(d["n_smooth"]), float(d["level"]),
-            BoostedTrees.from_dict(d["trees"]) if d.get("trees") else None, float(d.get("tree_weight", 0.0)),
-        )
+        m = cls(level=float(d["level"]))
+        m.point_, m.spread_ = LinearSplineModel.from_dict(d["point"]), LinearSplineModel.from_dict(d["spread"])
+        m.band_edges_, m.band_quantiles_ = np.asarray(d["band_edges"], float), np.asarray(d["band_quantiles"], float)
+        m.spread_floor_, m.n_smooth_ = float(d["spread_floor"]), int(d["n_smooth"])
+        m.trees_ = BoostedTrees.from_dict(d["trees"]) if d.get("trees") else None
+        m.tree_weight_ = float(d.get("tree_weight", 0.0))
+        return m

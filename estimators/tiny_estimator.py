@@ -7,7 +7,7 @@ map, or imputation) -> pattern guard -> extrapolation guard -> chance level
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,7 +46,10 @@ class TinyEstimator:
     score maps and the guards.
 
     budget: number of anchors (None: the whole pool). anchor_method: see
-    `select_anchors`. n_dims: dimensions of the IRT model.
+    `select_anchors`. n_dims: dimensions of the IRT model. chance: the
+    benchmark's chance level (a uniform guesser's anchor accuracy and full
+    score), which lets estimates at and below it reach it (see `chance`);
+    None: no chance level (estimates stay on the calibration models' maps).
     """
 
     budget: int | None = 100
@@ -54,7 +57,7 @@ class TinyEstimator:
     n_dims: int = 3
     seed: int = 0
     level: float = 0.95
-    fit_info_: dict = field(default_factory=dict, repr=False)
+    chance: ChanceLevel | None = None
 
     def fit(self, responses, scores, eligible=None, irt: FittedIRT | None = None) -> "TinyEstimator":
         """Fit on calibration models: responses (models x pool items, 0/1/NaN)
@@ -77,17 +80,17 @@ class TinyEstimator:
             chosen = select_anchors(irt.bank.subset(pool), k, self.anchor_method, self.seed, irt.abilities,
                                     responses=y[:, pool], scores=s)
             anchors = AnchorSet(pool[chosen.items], chosen.weights, chosen.method)
-        cal = self.calibration = Calibration(irt.bank, AbilityPrior.from_abilities(irt.abilities), anchors)
+        cal = self.calibration_ = Calibration(irt.bank, AbilityPrior.from_abilities(irt.abilities), anchors)
         ya = y[:, anchors.items]
         feats, _, _ = cal.features(ya)
         # Supervised anchors were chosen on these models' scores: the map widens its interval for that.
         oof = _selection_oof(cal, y, s, pool, self.seed) if anchors.method == "supervised" else None
-        self.score_map_ = ScoreMap.fit(feats, s, cal.n_summary, level=self.level, seed=self.seed, selection_oof=oof)
-        self.partial_map_ = PartialScoreMap.fit(cal, self.score_map_, ya, s, level=self.level, seed=self.seed)
+        self.score_map_ = ScoreMap(level=self.level, seed=self.seed).fit(feats, s, cal.n_summary, selection_oof=oof)
+        self.partial_map_ = PartialScoreMap(level=self.level, seed=self.seed).fit(cal, self.score_map_, ya, s)
         self.guard_ = ExtrapolationGuard.fit(
             np.nanmean(ya, 1), s, level=self.level,  # the accuracy `predict` passes, not the rounded feature
-            refit_map=lambda tr, te: ScoreMap.fit(feats[tr], s[tr], cal.n_summary, level=self.level,
-                                                  seed=self.seed).predict_point(feats[te]),
+            refit_map=lambda tr, te: ScoreMap(level=self.level, seed=self.seed).fit(
+                feats[tr], s[tr], cal.n_summary).predict_point(feats[te]),
         )
         self.person_fit_ = PersonFitCheck.fit(cal.lz(ya, feats[:, : cal.bank.n_dims]))
         self.pattern_guard_ = PatternGuard.fit(cal, self.score_map_, feats)
@@ -98,18 +101,16 @@ class TinyEstimator:
 
     @property
     def anchors_(self) -> AnchorSet:
-        return self.calibration.anchors
+        return self.calibration_.anchors
 
-    def predict(self, anchor_responses, seed: int = 0, partial_map_below: float = PARTIAL_MAP_BELOW,
-                chance: ChanceLevel | None = None) -> ScoreEstimate:
+    def predict(self, anchor_responses, seed: int = 0, partial_map_below: float = PARTIAL_MAP_BELOW) -> ScoreEstimate:
         """Estimate full scores from answers to the anchors (models x anchors,
         NaN for anchors not answered; at least one answer per model). Below
         `partial_map_below` of the anchors answered, the partial map scores a
         model (the default is what it was fitted for); above, its missing
-        answers are imputed (drawn from `seed`). `chance`, the benchmark's
-        chance level, lets estimates at and below it reach it (see `chance`)."""
+        answers are imputed (drawn from `seed`)."""
         self.check_fitted()
-        cal = self.calibration
+        cal = self.calibration_
         ya = as_response_matrix(anchor_responses, name="anchor responses")
         check_n_items(ya, cal.n_anchors, what="the anchor set")
         feats, theta, theta_cov = cal.features(ya)
@@ -128,8 +129,8 @@ class TinyEstimator:
                                                                   applies=~sparse)
         expected = cal.expected_accuracy(ya, theta)
         score, lower, upper, extrapolated = self.guard_.apply(expected, score, lower, upper)
-        if chance is not None:
-            score, lower, upper = apply_chance(chance, self.guard_.lower, expected, (~missing).sum(1), score,
+        if self.chance is not None:
+            score, lower, upper = apply_chance(self.chance, self.guard_.lower, expected, (~missing).sum(1), score,
                                                lower, upper, self.level)
         lz = cal.lz(ya, theta)
         score, lower, upper, map_score = (np.clip(v, *SCORE_RANGE) for v in (score, lower, upper, map_score))
@@ -145,9 +146,9 @@ class TinyEstimator:
         calibration models of `fit` (responses: models x pool items)."""
         self.check_fitted()
         y = as_response_matrix(responses)
-        check_n_items(y, self.calibration.bank.n_items)
-        self.adaptive_ = _adaptive_score_maps().fit(self, y[:, self.anchors_.items], scores, rule, self.seed,
-                                                    self.level)
+        check_n_items(y, self.calibration_.bank.n_items)
+        self.adaptive_ = _adaptive_score_maps()(rule, self.seed, self.level).fit(self, y[:, self.anchors_.items],
+                                                                                 scores)
         return self
 
     def predict_adaptive(self, answers) -> ScoreEstimate:
@@ -158,7 +159,7 @@ class TinyEstimator:
             raise RuntimeError("this estimator has no adaptive score maps: call fit_adaptive(), or load a parameter "
                                "file fitted with them (tasks with at least 20 anchors) with load_estimator(path, "
                                "adaptive=True)")
-        return self.adaptive_.predict(self.calibration, self.guard_, answers, self.level)
+        return self.adaptive_.predict(self.calibration_, self.guard_, answers, self.level)
 
     def check_fitted(self) -> None:
         """Raise unless fitted (by `fit` or from a parameter file)."""
@@ -169,8 +170,9 @@ class TinyEstimator:
         self.check_fitted()
         return {
             "settings": {"budget": self.budget, "anchor_method": self.anchor_method, "n_dims": self.n_dims,
-                         "seed": self.seed, "level": self.level},
-            **self.calibration.to_dict(),
+                         "seed": self.seed, "level": self.level,
+                         "chance": self.chance.to_dict() if self.chance is not None else None},
+            **self.calibration_.to_dict(),
             "score_map": self.score_map_.to_dict(),
             "partial_map": self.partial_map_.to_dict(),
             "extrapolation_guard": self.guard_.to_dict(),
@@ -181,8 +183,10 @@ class TinyEstimator:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TinyEstimator":
-        est = cls(**d["settings"])
-        est.calibration = Calibration.from_dict(d)
+        settings = dict(d["settings"])
+        chance = settings.pop("chance", None)
+        est = cls(**settings, chance=ChanceLevel(**chance) if chance else None)
+        est.calibration_ = Calibration.from_dict(d)
         est.score_map_ = ScoreMap.from_dict(d["score_map"])
         est.partial_map_ = PartialScoreMap.from_dict(d["partial_map"])
         est.guard_ = ExtrapolationGuard.from_dict(d["extrapolation_guard"])

@@ -9,32 +9,13 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy.stats import kendalltau, spearmanr
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold
 
-from .ability import AbilityPrior
 from .checks import as_response_matrix, as_scores
 from .irt import IRTFitter
-from .pool_score import POOL_ESTIMATORS, pool_accuracy
+from .metrics import score_metrics
 from .tiny_estimator import TinyEstimator
-
-
-def score_metrics(pred: np.ndarray, truth: np.ndarray, lower=None, upper=None) -> dict:
-    """MAE, RMSE, worst error, Spearman and Kendall correlation, and the
-    share of true scores inside [lower, upper] when given."""
-    err = pred - truth
-    out = {
-        "mae": float(np.mean(np.abs(err))),
-        "rmse": float(np.sqrt(np.mean(err**2))),
-        "max_error": float(np.max(np.abs(err))),
-        "spearman": float(spearmanr(pred, truth).statistic),
-        "kendall": float(kendalltau(pred, truth).statistic),
-    }
-    if lower is not None and upper is not None:
-        out["coverage"] = float(np.mean((truth >= lower) & (truth <= upper)))
-        out["mean_interval_width"] = float(np.mean(upper - lower))
-    return out
 
 
 @dataclass
@@ -128,36 +109,3 @@ def cross_validate(responses, scores, make_estimator: Callable[[], TinyEstimator
     """Cross-validation of one estimator configuration (see cross_validate_budgets)."""
     return cross_validate_budgets(responses, scores, lambda _b: make_estimator(), [None], n_folds, seed,
                                   eligible, progress)[None]
-
-
-def cross_validate_pool(
-    responses, budgets: Sequence[int], n_dims: int = 1, anchor_method: str = "random",
-    n_folds: int = 5, seed: int = 0,
-) -> dict:
-    """When the pool is the whole benchmark: MAE (accuracy points x 100) of
-    tinyBenchmarks' estimators of pool accuracy from k anchors, per budget,
-    over held-out models. Returns {budget: {estimator: mae}}."""
-    from .anchors import select_anchors
-    from .pool_score import fit_gp_lambda
-
-    y = as_response_matrix(responses)
-    errors = {k: {m: [] for m in POOL_ESTIMATORS} for k in budgets}
-    for train, test in KFold(n_folds, shuffle=True, random_state=seed).split(y):
-        irt = IRTFitter(n_dims=n_dims, seed=seed).fit(y[train])
-        prior = AbilityPrior.from_abilities(irt.abilities)
-        truth = np.nanmean(y[test], 1)
-        truth_train = np.nanmean(y[train], 1)
-        for k in budgets:
-            a = select_anchors(irt.bank, k, anchor_method, seed, irt.abilities)
-            w = np.zeros(y.shape[1])
-            w[a.items] = a.weights
-            seen_train = np.full_like(y[train], np.nan)
-            seen_train[:, a.items] = y[train][:, a.items]
-            lam = fit_gp_lambda(pool_accuracy(seen_train, irt.bank, "pirt", prior),
-                                pool_accuracy(seen_train, irt.bank, "anchor_mean", weights=w), truth_train)
-            seen = np.full_like(y[test], np.nan)
-            seen[:, a.items] = y[test][:, a.items]
-            for m in POOL_ESTIMATORS:
-                est = pool_accuracy(seen, irt.bank, m, prior, weights=w, gp_lambda=lam)
-                errors[k][m].append(np.abs(est - truth))
-    return {k: {m: float(100 * np.mean(np.concatenate(v))) for m, v in d.items()} for k, d in errors.items()}

@@ -7,11 +7,15 @@ was not given) and return accuracies in [0, 1].
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Sequence
 
-from .ability import AbilityPrior, estimate_ability
-from .checks import as_response_matrix, check_n_items
-from .irt import ItemBank
+import numpy as np
+from sklearn.model_selection import KFold
+
+from tinytasks.estimators.ability import AbilityPrior, estimate_ability
+from tinytasks.estimators.anchors import select_anchors
+from tinytasks.estimators.checks import as_response_matrix, check_n_items
+from tinytasks.estimators.irt import IRTFitter, ItemBank
 
 POOL_ESTIMATORS = ("anchor_mean", "irt", "pirt", "gpirt")
 
@@ -69,3 +73,33 @@ def fit_gp_lambda(pirt: np.ndarray, anchor: np.ndarray, truth: np.ndarray) -> fl
     if denom == 0:
         return 0.0
     return float(np.clip(d @ (truth - pirt) / denom, 0.0, 1.0))
+
+
+def cross_validate_pool(
+    responses, budgets: Sequence[int], n_dims: int = 1, anchor_method: str = "random",
+    n_folds: int = 5, seed: int = 0,
+) -> dict:
+    """When the pool is the whole benchmark: MAE (accuracy points x 100) of
+    tinyBenchmarks' estimators of pool accuracy from k anchors, per budget,
+    over held-out models. Returns {budget: {estimator: mae}}."""
+    y = as_response_matrix(responses)
+    errors = {k: {m: [] for m in POOL_ESTIMATORS} for k in budgets}
+    for train, test in KFold(n_folds, shuffle=True, random_state=seed).split(y):
+        irt = IRTFitter(n_dims=n_dims, seed=seed).fit(y[train])
+        prior = AbilityPrior.from_abilities(irt.abilities)
+        truth = np.nanmean(y[test], 1)
+        truth_train = np.nanmean(y[train], 1)
+        for k in budgets:
+            a = select_anchors(irt.bank, k, anchor_method, seed, irt.abilities)
+            w = np.zeros(y.shape[1])
+            w[a.items] = a.weights
+            seen_train = np.full_like(y[train], np.nan)
+            seen_train[:, a.items] = y[train][:, a.items]
+            lam = fit_gp_lambda(pool_accuracy(seen_train, irt.bank, "pirt", prior),
+                                pool_accuracy(seen_train, irt.bank, "anchor_mean", weights=w), truth_train)
+            seen = np.full_like(y[test], np.nan)
+            seen[:, a.items] = y[test][:, a.items]
+            for m in POOL_ESTIMATORS:
+                est = pool_accuracy(seen, irt.bank, m, prior, weights=w, gp_lambda=lam)
+                errors[k][m].append(np.abs(est - truth))
+    return {k: {m: float(100 * np.mean(np.concatenate(v))) for m, v in d.items()} for k, d in errors.items()}
