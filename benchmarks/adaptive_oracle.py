@@ -40,7 +40,7 @@ from benchmarks.adaptive_testing import split_and_fit
 from benchmarks.adaptive_variants import map_predictions
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import BENCHMARKS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,7 +79,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     data = load_source(bench, root)
     y, s = data.responses, data.scores
     train, test, irt, est = split_and_fit(y, s, "supervised", seed)
-    slope = score_slope(est.calibration, est.score_map_, seed=seed)
+    slope = score_slope(est.calibration_, est.score_map_, seed=seed)
     answers = [y[rows][:, est.anchors_.items] for rows in (train, test)]
     out = {"n_test": int(test.size), "pool": int(y.shape[1]), "fixed": {}}
     for k in FIXED:
@@ -90,7 +90,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     out["shipped"] = scored(est, shipped, s[train], s[test], slope, seed)
     oracle = []
     for a in answers:
-        theta_star = estimate_ability(a, est.calibration.anchor_bank, "map", est.calibration.prior).theta
+        theta_star = estimate_ability(a, est.calibration_.anchor_bank, "map", est.calibration_.prior).theta
         test_ = AdaptiveTest(est, a.shape[0], AdaptiveSettings(max_items=max(LENGTHS)), available=~np.isnan(a),
                              slope=slope, update=OracleUpdate(theta_star))
         oracle.append(test_.run(lambda r, i, a=a: a[r, i]))

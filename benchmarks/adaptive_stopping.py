@@ -16,7 +16,7 @@ from tinytasks.estimators import TinyEstimator, score_metrics
 from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive
 
 from benchmarks.results_io import table_row, write_results
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

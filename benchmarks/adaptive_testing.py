@@ -28,7 +28,7 @@ from tinytasks.estimators.adaptive import AdaptiveSettings, simulate_adaptive
 from benchmarks.results_io import table_row, write_results
 from tinytasks.fitting import FitSettings
 from tinytasks.benchmark_specs import BENCHMARKS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

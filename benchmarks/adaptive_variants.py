@@ -40,7 +40,7 @@ from tinytasks.estimators.score_map import ScoreMap
 from benchmarks.adaptive_testing import split_and_fit
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import BENCHMARKS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,10 +61,10 @@ def replay(est: TinyEstimator, answers: np.ndarray, start: np.ndarray, slope: fl
 
 
 def features(est: TinyEstimator, answers: np.ndarray, slope: float, with_answers: bool) -> np.ndarray:
-    summary, ability = measurement_features(est.calibration, answers, slope)
+    summary, ability = measurement_features(est.calibration_, answers, slope)
     if not with_answers:
         return summary
-    filled = est.calibration.bank.complete_answers(ability.theta, answers, est.anchors_.items)
+    filled = est.calibration_.bank.complete_answers(ability.theta, answers, est.anchors_.items)
     return np.column_stack([summary, np.round(filled, 6)])
 
 
@@ -76,14 +76,14 @@ def map_predictions(est: TinyEstimator, runs, s_cal: np.ndarray, slope: float, l
     for k in lengths:
         f_cal, f_new = (features(est, run.responses(first=k), slope, with_answers) for run in runs)
         n_smooth = 3 if with_answers else f_cal.shape[1]
-        yield k, ScoreMap.fit(f_cal, s_cal, n_smooth, level=est.level, seed=seed).predict(f_new)
+        yield k, ScoreMap(level=est.level, seed=seed).fit(f_cal, s_cal, n_smooth).predict(f_new)
 
 
 def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     data = load_source(bench, root)
     y, s = data.responses, data.scores
     train, test, _, est = split_and_fit(y, s, "supervised", seed)
-    slope = score_slope(est.calibration, est.score_map_, seed=seed)
+    slope = score_slope(est.calibration_, est.score_map_, seed=seed)
     cal, new = y[train][:, est.anchors_.items], y[test][:, est.anchors_.items]
     top = s[test] >= np.quantile(s[test], 0.9)
     fixed = est.predict(new)  # the whole pool, fixed: a reference for the top decile's coverage
@@ -94,7 +94,7 @@ def run_benchmark(bench: str, root: Path, seed: int = 0) -> dict:
     for name, (n_start, with_answers) in VARIANTS.items():
         start = np.array([], int)
         if n_start:
-            picked = select_anchors(est.calibration.anchor_bank, n_start, "supervised", seed, responses=cal, scores=s[train])
+            picked = select_anchors(est.calibration_.anchor_bank, n_start, "supervised", seed, responses=cal, scores=s[train])
             start = picked.items
         runs = [replay(est, ans, start, slope) for ans in (cal, new)]
         rows = out["variants"][name] = {}

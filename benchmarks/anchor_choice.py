@@ -26,7 +26,7 @@ from tinytasks.estimators.validation import cross_validate_budgets
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.fitting import parse_budgets, resolve_budget
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

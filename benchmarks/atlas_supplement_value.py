@@ -25,7 +25,7 @@ from tinytasks.estimators.tables import load_calibration_data, read_responses_cs
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import SPECS
-from tinytasks.shared_data import shared_data_dir
+from maintainer.shared_data import shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

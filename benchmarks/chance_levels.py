@@ -22,14 +22,14 @@ import json
 from pathlib import Path
 
 import numpy as np
-from tinytasks.estimators.validation import score_metrics
+from tinytasks.estimators.metrics import score_metrics
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import SPECS
 from tinytasks.documents import load_local_docs
 from tinytasks.registry import BENCHMARK_OF_TASK
 from tinytasks.scoring import anchor_keys, chance_of, load_task_params
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,7 +20,8 @@ from tinytasks.checkpoints import (
     series_report,
     write_series,
 )
-from tinytasks.packaged_models import ensure_hf_folder, write_perturbed_checkpoints
+from benchmarks.perturbed_checkpoints import write_perturbed_checkpoints
+from tinytasks.packaged_models import ensure_hf_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,9 +19,9 @@ import numpy as np
 from scipy.stats import binomtest
 
 from benchmarks.results_io import table_row, write_results
-from tinytasks.estimators.validation import score_metrics
+from tinytasks.estimators.metrics import score_metrics
 from tinytasks.fitting import FitSettings
-from tinytasks.joint_fitting import held_out_cache_dir, held_out_estimates
+from maintainer.joint_fitting import held_out_cache_dir, held_out_estimates
 from tinytasks.registry import GROUPS, TIERS
 
 ROOT = Path(__file__).resolve().parents[1]

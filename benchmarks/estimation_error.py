@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 from tinytasks.estimators import ANCHOR_METHODS, IRTFitter
-from tinytasks.estimators.validation import cross_validate_pool
+from benchmarks.pool_score import cross_validate_pool
 
 from benchmarks.results_io import previous_results, write_results
 from tinytasks.fitting import (
@@ -55,7 +55,7 @@ from tinytasks.fitting import (
     validation_table,
 )
 from tinytasks.benchmark_specs import BENCHMARKS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -41,7 +41,7 @@ from tinytasks.estimators.validation import cross_validate_budgets
 
 from benchmarks.results_io import previous_results, table_row, write_results
 from tinytasks.benchmark_specs import BENCHMARKS, SPECS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -73,7 +73,8 @@ DEFAULT_BATCH_SIZE = 8
 
 def model_folder(name: str) -> Path:
     """The local folder of a packaged model, or of its noise-perturbed copy."""
-    from tinytasks.packaged_models import default_cache_dir, write_perturbed_checkpoints
+    from benchmarks.perturbed_checkpoints import write_perturbed_checkpoints
+    from tinytasks.packaged_models import default_cache_dir
 
     base, _, noise = name.partition(NOISE_SEP)
     folder = ensure_hf_folder(base)

@@ -47,7 +47,7 @@ from tinytasks.estimators import IRTFitter
 from tinytasks.estimators.ability import AbilityPrior
 from tinytasks.estimators.tables import load_calibration_data
 from tinytasks.benchmark_specs import SPECS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = {1: 61, 2: 21}

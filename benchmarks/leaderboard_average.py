@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 from tinytasks.estimators.comparison import average_estimates
-from tinytasks.estimators.validation import score_metrics
+from tinytasks.estimators.metrics import score_metrics
 
 from benchmarks.results_io import write_results
 from tinytasks.fitting import FitSettings
-from tinytasks.joint_fitting import (
+from maintainer.joint_fitting import (
     held_out_cache_dir,
     held_out_estimates,
     joint_report_markdown,

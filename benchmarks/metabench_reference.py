@@ -39,7 +39,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import SPECS
-from tinytasks.shared_data import shared_data_dir
+from maintainer.shared_data import shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

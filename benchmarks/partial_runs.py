@@ -27,7 +27,7 @@ from tinytasks.estimators import TinyEstimator, spread_order
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import BENCHMARKS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,7 @@ def masks(n_models: int, est: TinyEstimator, rng) -> dict[str, np.ndarray]:
     n = est.anchors_.items.size
     keep = rng.random((n_models, n)) < rng.uniform(0.1, 0.7, size=(n_models, 1))
     keep[np.arange(n_models), rng.integers(n, size=n_models)] = True
-    order = spread_order(est.calibration.anchor_bank)
+    order = spread_order(est.calibration_.anchor_bank)
 
     def first(k: int, in_order: np.ndarray) -> np.ndarray:
         m = np.zeros(n, bool)

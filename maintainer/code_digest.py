@@ -1,5 +1,6 @@
-"""A fingerprint of the code that turns answers into estimates, for caches
-of estimates: one made under other code is not reused."""
+"""A fingerprint of the statistics' code, for caches of estimates computed
+by maintainer commands (fit-joint's held-out estimates): one made under
+other code is not reused."""
 
 from __future__ import annotations
 
@@ -9,16 +10,12 @@ from pathlib import Path
 
 from tinytasks import estimators as estimators_package
 
-_GLUE = ("scoring.py",)  # passes the chance level and the item keys to the estimator
-
 
 @functools.cache
 def estimate_code_digest() -> str:
-    """SHA-256 of the statistics' source (`tinytasks.estimators`) and the
-    scoring glue that calls them."""
+    """SHA-256 of the statistics' source (`tinytasks.estimators`): an estimate
+    depends on nothing else but the answers and the parameter file."""
     h = hashlib.sha256()
-    files = sorted(Path(estimators_package.__file__).parent.glob("*.py"))
-    files += [Path(__file__).parent / name for name in _GLUE]
-    for path in files:
-        h.update(path.parent.name.encode() + b"/" + path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(Path(estimators_package.__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

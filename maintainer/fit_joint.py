@@ -1,11 +1,11 @@
-"""`tinytasks fit-joint`: each lineup's joint estimate and error correlation."""
+"""`python -m maintainer fit-joint`: each lineup's joint estimate and error correlation."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from ..registry import GROUPS
+from tinytasks.registry import GROUPS
 
 HELP = "fit the joint estimate of a lineup (each task corrected by all six tasks' estimates) from shared/data"
 WRITES_PARAMETERS = True
@@ -21,8 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(a: argparse.Namespace) -> int:
-    from ..fitting import FitSettings
-    from ..joint_fitting import fit_joint, held_out_cache_dir
+    from tinytasks.fitting import FitSettings
+
+    from .joint_fitting import fit_joint, held_out_cache_dir
 
     if a.out and a.group == "all":
         raise ValueError("--out writes one joint estimate: give the lineup with --group")

@@ -1,4 +1,4 @@
-"""`tinytasks fit-shared`: refit the shipped parameter files from ../shared/data."""
+"""`python -m maintainer fit-shared`: refit the shipped parameter files from ../shared/data."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from ..registry import BENCHMARKS, DEFAULT_BUDGET, TASK_CONFIG_DIR, TASKS, task_name
+from tinytasks.benchmark_specs import ALL_BENCHMARKS, SPECS
+from tinytasks.registry import DEFAULT_BUDGET, TASK_CONFIG_DIR, TASKS, task_name
 
 HELP = ("refit shipped parameter files from shared/data: --budget 100 writes tiny_<benchmark>, 25 "
         "tiny_<benchmark>_25, all tiny_<benchmark>_pool (with the score maps for adaptive tests)")
@@ -14,21 +15,22 @@ WRITES_PARAMETERS = True
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from .options import add_fit_options
+    from tinytasks.commands.fit_options import add_fit_options
 
-    p.add_argument("--benchmark", default="all", choices=["all", *BENCHMARKS])
+    p.add_argument("--benchmark", default="all", choices=["all", *ALL_BENCHMARKS],
+                   help="default: every benchmark that has a tiny task at --budget")
     p.add_argument("--out-dir", default=str(TASK_CONFIG_DIR))
     add_fit_options(p)
     p.set_defaults(budget=DEFAULT_BUDGET)
 
 
 def run(a: argparse.Namespace) -> int:
-    from ..fitting import REPORT_BUDGETS, fit_task
-    from ..benchmark_specs import SPECS
-    from ..shared_data import item_table, load_source, shared_data_dir
-    from .options import fit_settings
+    from tinytasks.commands.fit_options import fit_settings
+    from tinytasks.fitting import REPORT_BUDGETS, fit_task
 
-    names = list(BENCHMARKS) if a.benchmark == "all" else [a.benchmark]
+    from .shared_data import item_table, load_source, shared_data_dir
+
+    names = [b for b in ALL_BENCHMARKS if task_name(b, a.budget) in TASKS] if a.benchmark == "all" else [a.benchmark]
     if Path(a.out_dir).resolve() == TASK_CONFIG_DIR:
         unknown = [task_name(b, a.budget) for b in names if task_name(b, a.budget) not in TASKS]
         if unknown:
@@ -52,6 +54,9 @@ def run(a: argparse.Namespace) -> int:
         source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
         out = Path(a.out_dir) / task / "params.json"
         # Adaptive tests choose among a benchmark's whole pool: only its whole-pool task gets their score maps.
-        fit_task(task, bench, data, items, out, replace(fit_settings(a), budget=budget), source, report_budgets,
-                 item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz", adaptive=budget is None)
+        # a benchmark's own fit settings (its spec's `fit`) over the command line's
+        settings = replace(fit_settings(a, SPECS[bench].chance), budget=budget, **dict(SPECS[bench].fit))
+        fit_task(task, bench, data, items, out, settings, source, report_budgets,
+                 item_texts=Path(a.out_dir) / "items" / f"{bench}.json.gz", adaptive=budget is None,
+                 items_about=SPECS[bench].items.to_dict())
     return 0

@@ -18,21 +18,15 @@ from tinytasks.estimators.comparison import average_estimates
 from tinytasks.estimators.joint import N_FOLDS
 from tinytasks.estimators.ranking import DISTANCE_BINS, ErrorCorrelation
 from tinytasks.estimators.score_map import model_folds
-from tinytasks.estimators.validation import score_metrics
+from tinytasks.estimators.metrics import score_metrics
 
-from . import __version__
+from tinytasks import __version__
+from tinytasks.benchmark_specs import SPECS
+from tinytasks.fitting import FitSettings, eligible_indices, numerical_library_versions
+from tinytasks.registry import BENCHMARKS, GROUPS, TASK_CONFIG_DIR, TASKS, joint_params_path
+
 from .code_digest import estimate_code_digest
-from .fitting import FitSettings, eligible_indices, numerical_library_versions
-from .registry import BENCHMARKS, GROUPS, TASK_CONFIG_DIR, TASKS
-from .benchmark_specs import SPECS
 from .shared_data import item_table, load_source, shared_data_dir
-
-
-def joint_params_path(group: str) -> Path:
-    """The joint-estimate parameter file of a lineup (an lm-eval group of six tasks)."""
-    if group not in GROUPS:
-        raise ValueError(f"unknown lineup {group!r}; known: {', '.join(GROUPS)}")
-    return TASK_CONFIG_DIR / f"{group}_joint" / "params.json"
 
 
 @dataclass

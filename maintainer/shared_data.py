@@ -8,14 +8,21 @@ stores only derived parameters, keys and prompt prefixes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import pandas as pd
 
-from tinytasks.estimators.tables import CalibrationData, load_calibration_data
+from tinytasks.estimators.tables import (
+    CalibrationData,
+    load_calibration_data,
+    merge_response_tables,
+    read_responses_csv,
+)
 
-from .benchmark_specs import MB, item_key, spec
+from tinytasks.benchmark_specs import MB, item_key, spec
+from tinytasks.documents import plain_document
 
 SHARED_ENV = "TINYTASKS_SHARED_DATA"
 
@@ -38,6 +45,8 @@ def load_source(benchmark: str, root: Path | None = None, items: pd.DataFrame | 
     `item_table`, built here when the caller has not."""
     src = spec(benchmark).calibration
     root = shared_data_dir() if root is None else root
+    if not src.scores:
+        return whole_benchmark_data([root / r for r in src.responses])
     if src.supplements and items is None:
         items = item_table(benchmark, root)
     with_text = set(items["item"]) if src.supplements else None
@@ -45,12 +54,30 @@ def load_source(benchmark: str, root: Path | None = None, items: pd.DataFrame | 
                                  src.model_column, [root / r for r in src.supplements], with_text)
 
 
+def whole_benchmark_data(paths: list[Path]) -> CalibrationData:
+    """Calibration data whose matrix holds every item of the benchmark: each
+    model's full score is its mean x 100 (every model must answer every item)."""
+    r = merge_response_tables([read_responses_csv(p) for p in paths], [str(p) for p in paths])
+    if r.isna().any().any():
+        raise ValueError(f"{paths[0]}: a whole-benchmark matrix needs every model's answer to every item; "
+                         f"{int(r.isna().to_numpy().sum())} cells are empty")
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(Path(p).read_bytes())
+    y = r.to_numpy(dtype=float)
+    return CalibrationData(models=list(r.index), items=list(r.columns), responses=y, scores=100 * y.mean(1),
+                           source_sha256=h.hexdigest())
+
+
 def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
     """One row per response column whose text and few-shot prompt are known:
-    `item` (column name), `key`, `match_text` and `fewshot_prefix`."""
+    `item` (column name), `key`, `match_text`, `fewshot_prefix` and `doc`,
+    the item's document from shared/data/benchmarks (the hub's schema)."""
     data_dir = data_dir or shared_data_dir()
     bench = spec(benchmark)
     src = bench.calibration
+    if src.column_of is not None:
+        return _benchmark_file_items(benchmark, data_dir)
     columns_of = {r: pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str)
                   for r in src.responses + src.supplements}
     columns = pd.Index([]).append(list(columns_of.values())).drop_duplicates()
@@ -74,6 +101,14 @@ def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
         if prefix is not None:
             text = bench.match_text(doc)
             out.append({"item": col, "key": item_key(benchmark, text), "match_text": text, "fewshot_prefix": prefix})
+    docs = {}
+    for d in bench.local_docs(data_dir / "benchmarks"):
+        docs.setdefault(item_key(benchmark, bench.match_text(d)), d)
+    for row in out:
+        if row["key"] not in docs:
+            raise ValueError(f"{benchmark}: item {row['item']} ({row['match_text'][:60]!r}) is not in "
+                             f"{data_dir / 'benchmarks'}")
+        row["doc"] = plain_document(docs[row["key"]])
     table = pd.DataFrame(out).drop_duplicates("item")
     known = set(table["item"])
     for r, cols in columns_of.items():
@@ -82,3 +117,21 @@ def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
             if missing:
                 raise ValueError(f"{benchmark}: no text or prompt found for {len(missing)} items of {r}")
     return table.set_index("item").loc[[c for c in columns if c in known]].reset_index()
+
+
+def _benchmark_file_items(benchmark: str, data_dir: Path) -> pd.DataFrame:
+    """The item table of a source whose items are its benchmark file's
+    documents (0-shot: no few-shot prefix), in the responses' column order."""
+    bench = spec(benchmark)
+    src = bench.calibration
+    by_column = {src.column_of(d): d for d in bench.local_docs(data_dir / "benchmarks")}
+    rows = []
+    for r in src.responses:
+        for col in pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str):
+            if col not in by_column:
+                raise ValueError(f"{benchmark}: column {col} of {r} is not in {data_dir / 'benchmarks'}")
+            doc = by_column[col]
+            text = bench.match_text(doc)
+            rows.append({"item": col, "key": item_key(benchmark, text), "match_text": text, "fewshot_prefix": "",
+                         "doc": plain_document(doc)})
+    return pd.DataFrame(rows).drop_duplicates("item").reset_index(drop=True)

@@ -28,6 +28,6 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def mmlu_data(shared_data):
-    from tinytasks.shared_data import load_source
+    from maintainer.shared_data import load_source
 
     return load_source("mmlu", shared_data)

@@ -53,8 +53,8 @@ def test_guard_widens_the_interval_of_a_model_among_the_strongest(adaptive_fit):
     est, y, _ = adaptive_fit
     answers = simulate_adaptive(est, np.ones((1, y.shape[1])), AdaptiveSettings(max_items=20)).responses()
     res = est.predict_adaptive(answers)
-    feats, _ = measurement_features(est.calibration, answers, est.adaptive_.slope)
-    by_map = est.adaptive_.maps[est.adaptive_.lengths.index(20)].predict(feats)
+    feats, _ = measurement_features(est.calibration_, answers, est.adaptive_.slope_)
+    by_map = est.adaptive_.maps_[est.adaptive_.lengths_.index(20)].predict(feats)
     score, lower, upper = (np.clip(v, 0, 100) for v in by_map)
     assert res.score[0] == pytest.approx(score[0])
     assert res.lower[0] <= lower[0] and res.upper[0] >= upper[0]
@@ -110,10 +110,9 @@ def test_bad_use_is_refused(adaptive_fit):
         plain.predict_adaptive(y[:1])
 
 
-def test_every_whole_pool_task_adapts_and_a_task_without_maps_is_refused(shared_data, monkeypatch):
+def test_every_whole_pool_task_adapts_and_a_task_without_maps_is_refused(monkeypatch):
     from tinytasks.adaptive_run import run_adaptive
 
-    monkeypatch.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     with pytest.raises(ValueError, match="unknown tiny task 'tiny_nope'"):
         run_adaptive(None, ["tiny_nope"], AdaptiveSettings())
@@ -169,7 +168,7 @@ def test_the_parts_of_a_test_can_be_swapped(adaptive_fit):
                         selector=LastItemFirst(), update=CountingUpdate(), stopping=(AfterThree(),))
     test.run(lambda r, i: rows[r, i])
     assert (test.n_asked == 3).all()
-    n = est.calibration.n_anchors
+    n = est.calibration_.n_anchors
     asked_all = ~np.isnan(rows[:, n - 3:]).any(1)
     assert (test.order[asked_all, :3] == [n - 1, n - 2, n - 3]).all()  # the highest-scored items, in order
     assert calls[0] == rows.shape[0] and len(calls) == 1 + 3  # the start, then one update per round

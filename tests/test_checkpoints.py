@@ -13,9 +13,12 @@ def test_series_from_a_step_template_or_from_folders():
     s = checkpoint_series("pretrained=run/ckpt-{step},dtype=float32", steps=["200", "100"])
     assert s == [Checkpoint(100.0, "pretrained=run/ckpt-100,dtype=float32"),
                  Checkpoint(200.0, "pretrained=run/ckpt-200,dtype=float32")]
+    s = checkpoint_series("dtype=float32", paths=["run/step_300", "run/step_30"])
+    assert [c.step for c in s] == [30.0, 300.0] and s[0].model_args == "pretrained=run/step_30,dtype=float32"
+    # a folder without a number (run/final): every folder's step is its position in the order given
     s = checkpoint_series("dtype=float32", paths=["run/step_30", "run/final"])
-    assert [c.step for c in s] == [1.0, 30.0]
-    assert s[1].model_args == "pretrained=run/step_30,dtype=float32"
+    assert [c.step for c in s] == [1.0, 2.0]
+    assert [c.model_args for c in s] == ["pretrained=run/step_30,dtype=float32", "pretrained=run/final,dtype=float32"]
     with pytest.raises(ValueError, match="either"):
         checkpoint_series("x", steps=["1"], paths=["a"])
     with pytest.raises(ValueError, match="{step}"):
@@ -54,14 +57,14 @@ def test_table_json_and_plot_are_written(tmp_path):
 
 
 @pytest.mark.slow
-def test_real_model_checkpoint_series_is_evaluated_once_and_then_cached(shared_data, tmp_path, monkeypatch):
-    from tinytasks.packaged_models import ensure_hf_folder, write_perturbed_checkpoints
+def test_real_model_checkpoint_series_is_evaluated_once_and_then_cached(tmp_path, monkeypatch):
+    from benchmarks.perturbed_checkpoints import write_perturbed_checkpoints
+    from tinytasks.packaged_models import ensure_hf_folder
 
     try:
         base = ensure_hf_folder("smollm2-135m")
     except FileNotFoundError as e:
         pytest.skip(str(e))
-    monkeypatch.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     paths = write_perturbed_checkpoints(base, [1.0, 0.0], tmp_path / "run")
     series = checkpoint_series("dtype=float32", paths=[str(p) for p in paths])
@@ -77,11 +80,22 @@ def test_real_model_checkpoint_series_is_evaluated_once_and_then_cached(shared_d
     assert all(f.stat().st_size > 0 for f in files)
 
 
-def test_cached_estimates_are_not_reused_under_other_estimate_code(monkeypatch):
+def test_cached_answers_are_rescored_with_the_installed_files_and_rerun_only_for_other_items(monkeypatch, tmp_path):
+    import lm_eval
+
     from tinytasks import checkpoints
+    from tinytasks.scoring import anchor_keys, estimate_task
 
     ckpt = Checkpoint(1.0, "pretrained=run/ckpt-1")
-    key = checkpoints.cache_key("hf", ckpt, "tiny_winogrande", {"limit": 3})
-    assert key == checkpoints.cache_key("hf", ckpt, "tiny_winogrande", {"limit": 3})
-    monkeypatch.setattr(checkpoints, "estimate_code_digest", lambda: "other code")
-    assert checkpoints.cache_key("hf", ckpt, "tiny_winogrande", {"limit": 3}) != key
+    task = "tiny_winogrande_25"
+    key = checkpoints.cache_key("hf", ckpt, task, {"limit": None})
+    answers = {k: float(i % 2) for i, k in enumerate(anchor_keys(task))}
+    (tmp_path / f"{key}.json").write_text(json.dumps({"task": task, "answers": answers}))
+    monkeypatch.setattr(lm_eval, "simple_evaluate", lambda **kw: pytest.fail("a cached run was run again"))
+    results, runs = evaluate_series("hf", [ckpt], [task], tmp_path, progress=lambda m: None)
+    est = estimate_task(task, answers)
+    assert runs == 0 and results[1.0][task] == checkpoints.estimate_metrics(est)
+    assert results[1.0][task]["est_score"] == est.score
+    # other items or prompts for the task: the cached answers do not answer them
+    monkeypatch.setattr(checkpoints, "task_items_digest", lambda t: "other items")
+    assert checkpoints.cache_key("hf", ckpt, task, {"limit": None}) != key

@@ -84,7 +84,7 @@ def test_average_of_independent_estimates_and_its_command(tmp_path, capsys, monk
     out = capsys.readouterr().out
     assert "average of 6 tiny tasks" in out and ": 52.50 [" in out and "[50.50, 54.50]" in out
     assert "missing" not in out
-    assert "no joint estimate ships for tiny_leaderboard" in out and "fit-joint --group tiny_leaderboard" in out
+    assert "no joint estimate ships for tiny_leaderboard" in out and "reinstall tinytasks" in out
     # With one: a row per task, and their average.
     (tmp_path / "tiny_leaderboard").mkdir()
     _joint_file(tmp_path / "tiny_leaderboard" / "params.json", GROUPS["tiny_leaderboard"])

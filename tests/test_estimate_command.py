@@ -11,7 +11,7 @@ import pytest
 
 from tinytasks.estimators.tables import join_response_tables
 from tinytasks.cli import main
-from tinytasks.scoring import TABLE_COLUMNS, chance_of, estimate_table, load_task_params
+from tinytasks.scoring import TABLE_COLUMNS, estimate_table, load_task_params
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def mmlu_rows(mmlu_data):
 def test_columns_by_item_id_or_by_key_give_the_estimator_s_own_estimates(mmlu_rows):
     est, meta, _ = load_task_params("tiny_mmlu_pool")
     ids = [a["item"] for a in meta["anchors"]]
-    direct = est.predict(mmlu_rows[ids].to_numpy(float), chance=chance_of(meta))
+    direct = est.predict(mmlu_rows[ids].to_numpy(float))
     by_id = estimate_table(mmlu_rows, task="tiny_mmlu_pool")
     by_key = estimate_table(mmlu_rows[ids].set_axis([a["key"] for a in meta["anchors"]], axis=1), task="tiny_mmlu_pool")
     assert list(by_id.columns) == list(TABLE_COLUMNS)

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+import maintainer.__main__ as maintainer_cli
 from tinytasks import cli
 from tinytasks.cli import main
 from tinytasks.fitting import numerical_library_versions
@@ -17,8 +18,8 @@ from tinytasks.registry import TASK_CONFIG_DIR
 @pytest.mark.parametrize("task, args", [("tiny_mmlu_pool", ["--budget", "all"]), ("tiny_mmlu_25", ["--budget", "25"])])
 def test_fit_shared_reproduces_the_shipped_mmlu_files_byte_for_byte(shared_data, tmp_path, monkeypatch, task, args):
     monkeypatch.setenv("TINYTASKS_SHARED_DATA", str(shared_data))
-    assert main(["fit-shared", "--benchmark", "mmlu", "--out-dir", str(tmp_path), "--report-budgets", "none",
-                 *args]) == 0
+    assert maintainer_cli.main(["fit-shared", "--benchmark", "mmlu", "--out-dir", str(tmp_path),
+                                "--report-budgets", "none", *args]) == 0
     shipped = (TASK_CONFIG_DIR / task / "params.json").read_bytes()
     fitted_with = json.loads(shipped)["metadata"]["fitted_with"]
     assert fitted_with == numerical_library_versions(), (
@@ -33,7 +34,7 @@ def test_fit_shared_reproduces_the_shipped_mmlu_files_byte_for_byte(shared_data,
 
 
 def test_fit_shared_writes_only_the_shipped_tasks_into_the_task_folder(capfd):
-    assert main(["fit-shared", "--benchmark", "mmlu", "--budget", "30"]) == 2
+    assert maintainer_cli.main(["fit-shared", "--benchmark", "mmlu", "--budget", "30"]) == 2
     err = capfd.readouterr().err
     assert "tiny_mmlu_30 is not one" in err and "tiny_mmlu_25" in err and "tiny_mmlu_pool" in err
 
@@ -77,11 +78,14 @@ def test_fit_on_a_small_own_benchmark_writes_params_and_report(tmp_path):
 
 def test_fit_commands_rerun_themselves_with_pinned_kernels_and_others_do_not(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(cli, "numerics_are_pinned", lambda: False)
-    monkeypatch.setattr(cli, "rerun_pinned", lambda argv: calls.append(argv) or 7)
+    for module in (cli, maintainer_cli):
+        monkeypatch.setattr(module, "numerics_are_pinned", lambda: False)
+        monkeypatch.setattr(module, "rerun_pinned", lambda mod, argv: calls.append((mod, argv)) or 7)
     argv = ["fit-joint", "--out", str(tmp_path / "j.json")]
-    assert main(argv) == 7 and calls == [argv]
-    assert main(["path"]) == 0 and len(calls) == 1
+    assert maintainer_cli.main(argv) == 7 and calls == [("maintainer", argv)]
+    fit = ["fit", "--responses", "r.csv", "--scores", "s.csv", "--task", "t", "--out", str(tmp_path / "p.json")]
+    assert main(fit) == 7 and calls[-1] == ("tinytasks.cli", fit)
+    assert main(["path"]) == 0 and len(calls) == 2
 
 
 @pytest.mark.skipif(not ENABLED, reason="kernel pinning applies to x86-64 only")

@@ -114,7 +114,7 @@ def test_joint_file_round_trip_and_checks(tmp_path):
 @pytest.mark.parametrize("group", ["tiny_leaderboard_25", "tiny_leaderboard", "tiny_leaderboard_pool"])
 def test_every_lineup_ships_a_joint_file_with_each_tasks_error_correlation(group):
     from tinytasks.estimators.joint_file import load_error_correlation
-    from tinytasks.joint_fitting import joint_params_path
+    from tinytasks.registry import joint_params_path
     from tinytasks.registry import GROUPS
 
     path = joint_params_path(group)

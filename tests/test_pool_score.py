@@ -1,7 +1,8 @@
 import numpy as np
 from conftest import simulate_2pl
 
-from tinytasks.estimators import IRTFitter, pool_accuracy, select_anchors
+from benchmarks.pool_score import pool_accuracy
+from tinytasks.estimators import IRTFitter, select_anchors
 from tinytasks.estimators.ability import AbilityPrior
 
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from tinytasks.cli import main
-from tinytasks.estimators.ranking import ErrorCorrelation, error_covariance, rank_models, standard_errors
+from tinytasks.estimators.intervals import interval_stderr
+from tinytasks.estimators.ranking import ErrorCorrelation, error_covariance, rank_models
 
 
 def correlated_errors(score: np.ndarray, se: np.ndarray, corr: ErrorCorrelation, rng) -> np.ndarray:
@@ -100,7 +101,7 @@ def test_rank_command_rejects_what_it_cannot_rank(tmp_path, capsys):
 
 
 def test_standard_errors_read_a_95_interval_as_normal():
-    assert np.isclose(standard_errors(50 - 1.959964, 50 + 1.959964), 1.0)
+    assert np.isclose(interval_stderr(50 - 1.959964, 50 + 1.959964), 1.0)
 
 
 @pytest.mark.parametrize("n", [3, 40])

@@ -63,8 +63,8 @@ def test_the_score_map_round_trips_its_bands():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(400, 4))
     y = 50 + 10 * x[:, 0] + rng.normal(0, 1, 400)
-    m = ScoreMap.fit(x, y, n_smooth=2, use_trees=False)
-    assert m.band_edges.size == len(BAND_PERCENTILES) and m.band_quantiles.size == len(BAND_PERCENTILES) + 1
+    m = ScoreMap(use_trees=False).fit(x, y, n_smooth=2)
+    assert m.band_edges_.size == len(BAND_PERCENTILES) and m.band_quantiles_.size == len(BAND_PERCENTILES) + 1
     again = ScoreMap.from_dict(m.to_dict())
     for a, b in zip(m.predict(x), again.predict(x)):
         np.testing.assert_array_equal(a, b)

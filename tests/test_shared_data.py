@@ -38,7 +38,7 @@ def test_several_pools_merge_over_the_models_in_all_of_them(tmp_path):
 def test_arc_and_gsm8k_merge_both_metabench_pools_without_losing_models_at_either_end(shared_data):
     from tinytasks.estimators.tables import load_calibration_data
     from tinytasks.benchmark_specs import SPECS
-    from tinytasks.shared_data import item_table, load_source
+    from maintainer.shared_data import item_table, load_source
 
     for bench, n_items in (("arc", 145 + 100), ("gsm8k", 237 + 249)):
         merged = load_source(bench, shared_data)
@@ -53,7 +53,7 @@ def test_arc_and_gsm8k_merge_both_metabench_pools_without_losing_models_at_eithe
 
 
 def test_every_hellaswag_item_with_text_gets_its_ten_shot_prefix(shared_data):
-    from tinytasks.shared_data import item_table
+    from maintainer.shared_data import item_table
 
     table = item_table("hellaswag", shared_data)
     assert len(table) == 63  # metabench's 58 and ATLAS's 5 others with text
@@ -89,7 +89,7 @@ def test_atlas_pools_supplement_without_losing_models_at_either_end(bench, atlas
     As supplements they add their items with text and keep every model."""
     from tinytasks.estimators.tables import load_calibration_data
     from tinytasks.benchmark_specs import SPECS
-    from tinytasks.shared_data import item_table, load_source
+    from maintainer.shared_data import item_table, load_source
 
     src = SPECS[bench].calibration
     assert src.supplements == (f"responses/atlas/{atlas_file}",)

@@ -101,7 +101,7 @@ def test_similar_says_when_a_run_has_no_shipped_anchor(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_packed_answers_are_what_pack_answers_writes(shared_data, tmp_path):
-    from tinytasks.anchor_answers import pack_shared_answers
+    from maintainer.pack_answers import pack_shared_answers
 
     pack_shared_answers(tmp_path / "answers.json", shared_data, progress=lambda m: None)
     for suffix in (".json", ".npz"):

@@ -111,7 +111,7 @@ def test_runs_that_answered_few_anchors_keep_calibrated_intervals_on_held_out_mo
     answered = rng.random(rows.shape) < rng.uniform(0.1, 0.7, size=(len(rows), 1))
     answered[:, 0] = True
     first_quarter = np.zeros(rows.shape[1], bool)
-    first_quarter[spread_order(est.calibration.anchor_bank)[: rows.shape[1] // 4]] = True
+    first_quarter[spread_order(est.calibration_.anchor_bank)[: rows.shape[1] // 4]] = True
     complete = est.predict(rows)
     for mask in (answered, np.broadcast_to(first_quarter, rows.shape)):
         res = est.predict(np.where(mask, rows, np.nan))
@@ -130,7 +130,7 @@ def test_an_answer_pattern_unlike_every_calibration_models_is_read_as_a_typical_
     from tinytasks.scoring import load_task_params
 
     est, _, _ = load_task_params("tiny_truthfulqa_pool")
-    order = np.argsort(-est.calibration.anchor_bank.intercepts)  # easiest first
+    order = np.argsort(-est.calibration_.anchor_bank.intercepts)  # easiest first
     k = int(0.4 * order.size)
     typical, reversed_ = np.zeros((2, order.size))
     typical[order[:k]] = 1
@@ -138,8 +138,8 @@ def test_an_answer_pattern_unlike_every_calibration_models_is_read_as_a_typical_
     p = est.predict(np.vstack([typical, reversed_]))
     assert not p.misfit[0] and p.score[0] == p.map_score[0]
     assert p.map_score[1] - p.score[0] > 2 * est.pattern_guard_.limit  # what the answers' own weights say
-    feats, _, _ = est.calibration.features(np.vstack([typical, reversed_]))
-    typical_map = est.score_map_.predict_point(est.calibration.typical_features(feats))
+    feats, _, _ = est.calibration_.features(np.vstack([typical, reversed_]))
+    typical_map = est.score_map_.predict_point(est.calibration_.typical_features(feats))
     assert p.misfit[1] and p.score[1] == pytest.approx(typical_map[1])  # moved fully: beyond twice the limit
     # its own ability differs from the easy pattern's, so the two typical
     # estimates differ too, by far less than the map's reading of the answers
@@ -147,7 +147,7 @@ def test_an_answer_pattern_unlike_every_calibration_models_is_read_as_a_typical_
     assert p.upper[1] - p.lower[1] > 3 * (p.upper[0] - p.lower[0])
     # the interval spans both maps' intervals: the typical pattern's and the answers' own
     own = est.score_map_.predict(feats)
-    typ = est.score_map_.predict(est.calibration.typical_features(feats))
+    typ = est.score_map_.predict(est.calibration_.typical_features(feats))
     assert p.lower[1] == pytest.approx(min(own[1][1], typ[1][1]))
     assert p.upper[1] == pytest.approx(max(own[2][1], typ[2][1]))
     assert p.lower[1] < p.score[1] < p.map_score[1] < p.upper[1]
@@ -158,7 +158,7 @@ def test_no_calibration_models_answers_trip_the_pattern_guard(mmlu_data):
 
     est = TinyEstimator(30, "stratified", 2).fit(mmlu_data.responses[:1500], mmlu_data.scores[:1500])
     ya = mmlu_data.responses[:1500, est.anchors_.items]
-    shift = np.abs(pattern_shift(est.calibration, est.score_map_, est.calibration.features(ya)[0]))
+    shift = np.abs(pattern_shift(est.calibration_, est.score_map_, est.calibration_.features(ya)[0]))
     assert shift.max() == est.pattern_guard_.limit > 0
     p = est.predict(ya)
     assert not np.any(p.misfit & ~est.person_fit_.flags(p.lz))  # nothing flagged by the guard alone
@@ -168,7 +168,7 @@ def test_no_calibration_models_answers_trip_the_pattern_guard(mmlu_data):
 def test_supervised_anchors_keep_interval_coverage_on_held_out_models(shared_data):
     """Anchors chosen by the calibration models' scores make those models'
     residuals too small; the interval is widened for it (without: 90.9% here)."""
-    from tinytasks.shared_data import load_source
+    from maintainer.shared_data import load_source
 
     data = load_source("gsm8k", shared_data)
     y, s = data.responses, data.scores

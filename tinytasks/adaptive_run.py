@@ -19,13 +19,13 @@ from tinytasks.estimators import TinyEstimator
 from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest
 
 from .checkpoints import expand_tasks
-from .lm_eval_tasks import KEYED_METRICS
+from .lm_eval_tasks import METRIC_ORDER
 from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR, TASKS, task_name
 from .scoring import load_task_params
 
 log = logging.getLogger("tinytasks")
 
-RESULT_METRICS = ("tiny_acc", *KEYED_METRICS)  # what the fixed-set run reports
+RESULT_METRICS = ("tiny_acc", *METRIC_ORDER)  # what the fixed-set run reports
 
 
 class _TaskRun(NamedTuple):

@@ -2,7 +2,7 @@
 their names and full scores: what `tinytasks similar` compares a model with.
 
 One block per benchmark, over the anchors of its pool task (every item any
-of its tiny tasks asks). Written by `tinytasks pack-answers` from the shared
+of its tiny tasks asks). Written by `python -m maintainer pack-answers` from the shared
 data; the file records each pool parameter file's checksum, since abilities
 are read with those item parameters.
 """
@@ -12,47 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from tinytasks.estimators.ability import estimate_ability
 from tinytasks.estimators.calibration import Calibration
-from tinytasks.estimators.param_file import ParamFileError, load_answers_file, write_answers_file
-from tinytasks.estimators.similarity import AnswerSet, pack_answers, unpack_answers
+from tinytasks.estimators.param_file import ParamFileError, load_answers_file
+from tinytasks.estimators.similarity import AnswerSet, unpack_answers
 
-from .registry import BENCHMARKS, TASK_CONFIG_DIR, task_name
+from .registry import TASK_CONFIG_DIR
 from .scoring import load_task_params
 
 ANSWERS_PATH = TASK_CONFIG_DIR / "anchor_answers" / "answers.json"
-
-
-def pack_shared_answers(out: Path = ANSWERS_PATH, root: Path | None = None,
-                        progress: Callable[[str], None] = print) -> dict:
-    """Write the anchor-answers file from ../shared/data; returns its manifest."""
-    from .benchmark_specs import SPECS
-    from .shared_data import item_table, load_source, shared_data_dir
-
-    root = root or shared_data_dir()
-    data = {b: load_source(b, root, item_table(b, root)) for b in BENCHMARKS}
-    models = sorted(set().union(*(d.models for d in data.values())))
-    row_of = {m: i for i, m in enumerate(models)}
-    blocks, licences = {}, {}
-    for b in BENCHMARKS:
-        _, meta, sha = load_task_params(task_name(b, None))
-        d = data[b]
-        cols = np.array([a["pool_index"] for a in meta["anchors"]])
-        right, answered = pack_answers(d.responses[:, cols])
-        blocks[b] = {"task": meta["task"], "params_sha256": sha, "keys": [a["key"] for a in meta["anchors"]],
-                     "models": np.array([row_of[m] for m in d.models], dtype=np.int32),
-                     "right": right, "answered": answered, "scores": np.round(d.scores, 4)}
-        licences[b] = SPECS[b].calibration.licence
-        progress(f"{b}: {len(d.models)} models x {cols.size} anchors")
-    doc = write_answers_file(out, {"metadata": {"licence": licences, "source": "../shared/data (see each "
-                                                "benchmark's pool task report)"},
-                                   "models": models, "benchmarks": blocks})
-    progress(f"wrote {out} and {out.with_suffix('.npz').name}")
-    return doc
 
 
 def probabilities(calibration: Calibration, answers: np.ndarray) -> np.ndarray:
@@ -97,15 +68,15 @@ def load_reference_answers(path: Path = ANSWERS_PATH) -> ReferenceAnswers:
         est, _, sha = load_task_params(block["task"])
         if sha != block["params_sha256"]:
             raise ParamFileError(f"{path} was packed with another {block['task']} parameter file; "
-                                 "rerun `tinytasks pack-answers`")
+                                 "reinstall tinytasks")
         rows = np.asarray(block["models"], dtype=int)
         keys = list(block["keys"])
         own = unpack_answers(np.asarray(block["right"], np.uint8), np.asarray(block["answered"], np.uint8), len(keys))
         answers = np.full((len(models), len(keys)), np.nan)
         answers[rows] = own
         prob = np.full(answers.shape, 0.5)
-        prob[rows] = probabilities(est.calibration, own)
+        prob[rows] = probabilities(est.calibration_, own)
         scores = np.full(len(models), np.nan)
         scores[rows] = np.asarray(block["scores"], float)
-        out[b] = BenchmarkAnswers(keys, AnswerSet(answers, prob), scores, est.calibration)
+        out[b] = BenchmarkAnswers(keys, AnswerSet(answers, prob), scores, est.calibration_)
     return ReferenceAnswers(models, out, dict(doc["metadata"]["licence"]))

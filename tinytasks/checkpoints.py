@@ -2,11 +2,13 @@
 checkpoints, through lm-eval, with a table, a plot, and per task whether its
 curve rises with the step steadily enough to pick a checkpoint by.
 
-Each (checkpoint, task) result is cached, keyed by the model arguments, a
-fingerprint of the checkpoint's files, the task, its parameter file, the
-code that computes the estimate and the run settings, so rerunning a series
-with more checkpoints or tasks only evaluates what is new, and an upgrade
-that changes the estimates evaluates again.
+Each (checkpoint, task) run's per-item answers are cached, keyed by the
+model arguments, a fingerprint of the checkpoint's files, the task's items
+and prompts, and the run settings; estimates are computed from the answers
+with the installed parameter files every time, as `tinytasks rescore` does.
+Rerunning a series with more checkpoints or tasks evaluates only what is
+new, and an upgrade of tinytasks runs no model again unless it changes the
+items a task asks or their prompts.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from typing import Callable
 
 from tinytasks.estimators.checkpoint_trend import checkpoint_trend
 
-from .code_digest import estimate_code_digest
 from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
-from .scoring import load_task_params
+from .results_files import task_answers
+from .scoring import TaskEstimate, estimate_task, task_anchors
 
 METRICS = ("est_score", "est_lower", "est_upper", "extrapolated", "misfit")
 
@@ -55,8 +57,10 @@ def expand_tasks(names: list[str]) -> list[str]:
 def checkpoint_series(model_args: str = "", steps: list[str] | None = None,
                       paths: list[str] | None = None) -> list[Checkpoint]:
     """Checkpoints from a model-args template with `{step}` and the steps, or
-    from checkpoint folders (step: the last number in the folder name, else
-    the position in the list; `model_args` is appended to each)."""
+    from checkpoint folders (`model_args` is appended to each). A folder's
+    step is the last number in its name when every folder's name has one
+    (run/ckpt-100, run/step_2000); otherwise, e.g. with run/final, the steps
+    are the folders' positions in the order given (1, 2, ...)."""
     if bool(steps) == bool(paths):
         raise ValueError("give either --steps (with {step} in --model_args) or --paths")
     if steps:
@@ -64,11 +68,11 @@ def checkpoint_series(model_args: str = "", steps: list[str] | None = None,
             raise ValueError("--model_args must contain {step} when --steps is given, e.g. pretrained=DIR/ckpt-{step}")
         series = [Checkpoint(float(s), model_args.replace("{step}", s.strip())) for s in steps]
     else:
-        series = []
-        for i, p in enumerate(paths):
-            numbers = re.findall(r"\d+", Path(p).name)
-            extra = f",{model_args}" if model_args else ""
-            series.append(Checkpoint(float(numbers[-1]) if numbers else float(i), f"pretrained={p}{extra}"))
+        numbers = [re.findall(r"\d+", Path(p).name) for p in paths]
+        numbered = all(numbers)
+        extra = f",{model_args}" if model_args else ""
+        series = [Checkpoint(float(n[-1]) if numbered else float(i), f"pretrained={p}{extra}")
+                  for i, (p, n) in enumerate(zip(paths, numbers), 1)]
     if len({c.step for c in series}) != len(series):
         raise ValueError(f"two checkpoints have the same step: {[c.step for c in series]}")
     return sorted(series, key=lambda c: c.step)
@@ -84,19 +88,35 @@ def _weights_fingerprint(model_args: str) -> list:
     return sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in folder.iterdir() if f.is_file())
 
 
+def task_items_digest(task: str) -> str:
+    """SHA-256 of what a task asks: its anchors' keys, texts and few-shot
+    prefixes, and its YAML with the template it includes. Answers cached
+    under one digest answer exactly those prompts."""
+    h = hashlib.sha256(json.dumps(task_anchors(task), sort_keys=True).encode())
+    for path in (TASK_CONFIG_DIR / task / f"{task}.yaml", TASK_CONFIG_DIR / "_tiny_template"):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(model: str, ckpt: Checkpoint, task: str, settings: dict) -> str:
-    _, _, params_sha = load_task_params(task)
     ident = {"model": model, "model_args": ckpt.model_args, "files": _weights_fingerprint(ckpt.model_args),
-             "task": task, "params_sha256": params_sha, "estimate_code": estimate_code_digest(), "settings": settings}
+             "task": task, "items": task_items_digest(task), "settings": settings}
     return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def estimate_metrics(est: TaskEstimate) -> dict[str, float]:
+    """The METRICS of one estimate, as a run's results file has them."""
+    return {"est_score": est.score, "est_lower": est.lower, "est_upper": est.upper,
+            "extrapolated": float(est.extrapolated), "misfit": float(est.misfit)}
 
 
 def evaluate_series(
     model: str, series: list[Checkpoint], tasks: list[str], cache_dir: Path, limit: int | None = None,
     eval_kwargs: dict | None = None, progress: Callable[[str], None] = print,
 ) -> tuple[dict[float, dict[str, dict]], int]:
-    """({step: {task: metrics}}, number of lm-eval runs made): cached results
-    are reused; each checkpoint's missing tasks are evaluated in one run."""
+    """({step: {task: metrics}}, number of lm-eval runs made). Cached answers
+    are reused; each checkpoint's missing tasks are evaluated in one run, and
+    every estimate is computed from the answers with the installed files."""
     import lm_eval
     from lm_eval.tasks import TaskManager
 
@@ -113,12 +133,14 @@ def evaluate_series(
         if missing:
             manager = manager or TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
             res = lm_eval.simple_evaluate(model=model, model_args=ckpt.model_args, tasks=missing,
-                                          task_manager=manager, limit=limit, **eval_kwargs)
+                                          task_manager=manager, limit=limit, log_samples=True, **eval_kwargs)
             runs += 1
             for t in missing:
-                got = res["results"][t]
-                paths[t].write_text(json.dumps({m: float(got[f"{m},none"]) for m in METRICS}))
-        out[ckpt.step] = {t: json.loads(p.read_text()) for t, p in paths.items()}
+                answers = task_answers(res["samples"][t], t, f"{ckpt.model_args} on {t}")
+                paths[t].write_text(json.dumps({"task": t, "model_args": ckpt.model_args, "answers": answers},
+                                               sort_keys=True))
+        out[ckpt.step] = {t: estimate_metrics(estimate_task(t, json.loads(p.read_text())["answers"]))
+                          for t, p in paths.items()}
     return out, runs
 
 

@@ -8,7 +8,7 @@ import sys
 
 from .commands import COMMANDS
 from .commands.run import HELP as RUN_HELP
-from .commands.run import LS_HELP, run_lm_eval
+from .commands.run import LS_HELP, list_command, run_lm_eval
 from .pinned_numerics import numerics_are_pinned, rerun_pinned
 
 
@@ -27,11 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["run"]:
         return run_lm_eval(argv[1:])
     if argv[:1] == ["ls"]:  # lm-eval's own listing, with the tiny tasks on the include path
-        return run_lm_eval(["ls", *(argv[1:] or ["tasks"])])
+        return run_lm_eval(list_command(argv[1:]))
     a = parser().parse_args(argv)
     command = COMMANDS[a.command]
     if getattr(command, "WRITES_PARAMETERS", False) and not numerics_are_pinned():
-        return rerun_pinned(argv)
+        return rerun_pinned("tinytasks.cli", argv)
     try:
         return command.run(a)
     except (ValueError, FileNotFoundError) as e:

@@ -10,8 +10,7 @@ import numpy as np
 from tinytasks.estimators import load_joint
 from tinytasks.estimators.comparison import Difference, average_estimates, compare_estimates
 
-from .joint_fitting import joint_params_path
-from .registry import BENCHMARK_OF_TASK, BENCHMARKS, GROUPS, TASKS
+from .registry import BENCHMARK_OF_TASK, BENCHMARKS, GROUPS, TASKS, joint_params_path
 from .results_files import model_name, read_results
 
 METRICS = ("est_score", "est_lower", "est_upper")
@@ -82,11 +81,11 @@ def format_average(path: str | Path) -> str:
     return "\n".join(lines)
 
 
-def one_task_per_benchmark(est: dict) -> list[str]:
-    """Per leaderboard benchmark (in BENCHMARKS order), its tiny task in
-    `est` with the most anchors."""
+def one_task_per_benchmark(est: dict, benchmarks: tuple[str, ...] = BENCHMARKS) -> list[str]:
+    """Per benchmark (default: the leaderboard's six, in its order), its tiny
+    task in `est` with the most anchors."""
     tasks = []
-    for bench in BENCHMARKS:
+    for bench in benchmarks:
         have = [t for t in est if BENCHMARK_OF_TASK.get(t) == bench]
         tasks += sorted(have, key=anchor_count, reverse=True)[:1]
     return tasks
@@ -109,8 +108,7 @@ def joint_lines(est: dict[str, tuple[float, float, float]], extrapolated: dict[s
     estimates) and their average, as report lines."""
     if not params.is_file():
         group = params.parent.name.removesuffix("_joint")
-        return [f"note: no joint estimate ships for {group}; `tinytasks fit-joint --group {group}` fits one "
-                "from ../shared/data"]
+        return [f"note: no joint estimate ships for {group}; reinstall tinytasks"]
     joint, _ = load_joint(params)
     tasks = list(joint.tasks)
     missing = sorted(set(tasks) - set(est))

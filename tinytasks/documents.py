@@ -1,10 +1,14 @@
-"""A benchmark's documents, from the Hugging Face hub as lm-eval loads them or
-from local files, in the hub's schema."""
+"""A benchmark's full set of documents, from the Hugging Face hub as lm-eval
+loads them or from local files, in the hub's schema: for the reference
+tasks (a model's full-benchmark score) and for fitting. The tiny tasks ask
+the items shipped with tinytasks (`item_texts`)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import numpy as np
 
 from .benchmark_specs import DATA_DIR_ENV, spec
 
@@ -41,3 +45,18 @@ def load_docs(benchmark: str, data_dir: str | Path | None = None) -> list[dict]:
     spec(benchmark)
     data_dir = Path(data_dir) if data_dir else local_data_dir()
     return load_local_docs(benchmark, data_dir) if data_dir else load_hub_docs(benchmark)
+
+
+def plain_document(doc: dict) -> dict:
+    """A document with plain Python values (parquet files give numpy ones),
+    as JSON and `datasets` take them."""
+    out = {}
+    for k, v in doc.items():
+        if isinstance(v, np.ndarray):
+            v = [plain_document(x) if isinstance(x, dict) else x for x in v.tolist()]
+        elif isinstance(v, dict):
+            v = plain_document(v)
+        elif isinstance(v, np.generic):
+            v = v.item()
+        out[k] = v
+    return out

@@ -15,6 +15,7 @@ import pandas as pd
 
 from tinytasks.estimators import TinyEstimator, load_estimator, write_param_file
 from tinytasks.estimators.adaptive_map import MIN_ANCHORS
+from tinytasks.estimators.chance import ChanceLevel
 from tinytasks.estimators.person_fit import DEFAULT_ALPHA
 from tinytasks.estimators.validation import cross_validate_budgets
 from tinytasks.estimators.tables import CalibrationData
@@ -43,6 +44,7 @@ class FitSettings:
     n_dims: int = 3
     seed: int = 0
     n_folds: int = 5
+    chance: ChanceLevel | None = None
 
     def anchors_for(self, n_eligible: int) -> int:
         """The number of anchors for a pool with `n_eligible` eligible items."""
@@ -50,7 +52,7 @@ class FitSettings:
 
     def estimator(self, budget: int | None) -> TinyEstimator:
         """An unfitted estimator with these settings and `budget` anchors."""
-        return TinyEstimator(budget, self.anchor_method, self.n_dims, self.seed)
+        return TinyEstimator(budget, self.anchor_method, self.n_dims, self.seed, chance=self.chance)
 
 
 def eligible_indices(data: CalibrationData, items: pd.DataFrame | None) -> np.ndarray:
@@ -125,11 +127,12 @@ def fit_estimator(data: CalibrationData, eligible: np.ndarray, settings: FitSett
 
 def write_task_files(
     task: str, benchmark: str, est: TinyEstimator, data: CalibrationData, items: pd.DataFrame | None, out: Path,
-    settings: FitSettings, budget: int, source: dict, item_texts: Path | None = None,
+    settings: FitSettings, budget: int, source: dict, item_texts: Path | None = None, items_about: dict | None = None,
 ) -> dict:
     """Write the parameter file `out` of a fit with `budget` anchors, and the
-    anchors' texts into `item_texts` (default items.json.gz beside it);
-    returns the written manifest."""
+    anchors' texts (and documents, where `items` has a `doc` column) into
+    `item_texts` (default items.json.gz beside it), which names their
+    source and licence (`items_about`); returns the written manifest."""
     by_item = items.set_index(items["item"].astype(str)) if items is not None else None
     anchors, texts = [], {}
     for idx, w in zip(est.anchors_.items, est.anchors_.weights):
@@ -139,6 +142,9 @@ def write_task_files(
         if by_item is not None:
             texts[key] = {"match_text": by_item.loc[col, "match_text"],
                           "fewshot_prefix": by_item.loc[col, "fewshot_prefix"]}
+            doc = by_item.loc[col, "doc"] if "doc" in by_item.columns else None
+            if isinstance(doc, dict):
+                texts[key]["doc"] = doc
     metadata = {
         "task": task, "benchmark": benchmark, "tinytasks_version": __version__,
         "estimator": "tinytasks spline-IRT (M2PL EAP + calibrated score map, conformal interval)",
@@ -151,7 +157,7 @@ def write_task_files(
     }
     if texts:
         item_texts = item_texts or out.parent / "items.json.gz"
-        write_item_texts(item_texts, benchmark, texts)
+        write_item_texts(item_texts, benchmark, texts, items_about)
         metadata["item_texts"] = {"file": Path(os.path.relpath(item_texts, out.parent)).as_posix(),
                                   "sha256": entries_digest(texts)}
     return write_param_file(out, est, metadata)
@@ -175,7 +181,7 @@ def write_report(task: str, benchmark: str, data: CalibrationData, eligible: np.
 def fit_task(
     task: str, benchmark: str, data: CalibrationData, items: pd.DataFrame | None, out: Path,
     settings: FitSettings, source: dict, report_budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
-    item_texts: Path | None = None, adaptive: bool = True,
+    item_texts: Path | None = None, adaptive: bool = True, items_about: dict | None = None,
 ) -> dict:
     """Fit, write `out` (parameter file, item texts, the YAML's hash) and the
     validation report beside it; `adaptive`: also fit the score maps for
@@ -183,25 +189,51 @@ def fit_task(
     eligible = eligible_indices(data, items)
     est, seconds = fit_estimator(data, eligible, settings, progress, task, adaptive)
     doc = write_task_files(task, benchmark, est, data, items, out, settings, settings.anchors_for(eligible.size),
-                           source, item_texts)
+                           source, item_texts, items_about)
     progress(f"{task}: wrote {out} (fit {seconds:.1f}s)")
     if record_params_hash(out.parent / f"{task}.yaml", doc["sha256"]):
         progress(f"{task}: recorded the parameter file's SHA-256 in {task}.yaml")
     return write_report(task, benchmark, data, eligible, out, settings, report_budgets, progress)
 
 
-def pinned_examples(est: TinyEstimator, data: CalibrationData, n: int = 3) -> list[dict]:
-    """Estimates of a few calibration models (lowest, median, highest score)
-    from the stored file, for the regression test of shipped parameters."""
+def pinned_example_rows(est: TinyEstimator, data: CalibrationData, seed: int = 0) -> list[tuple[str, np.ndarray]]:
+    """(what, anchor answers) of the pinned examples: the calibration models
+    with the lowest, median and highest score; the median one with a tenth
+    of its anchors unanswered (its missing answers imputed) and with half
+    unanswered (the partial map); and two random patterns of the chance
+    level's own: at half the chance accuracy and at the chance accuracy
+    (where the chance level acts; all wrong when it is 0)."""
     order = np.argsort(data.scores, kind="stable")
-    picks = [order[0], order[len(order) // 2], order[-1]]
+    ya = data.responses[:, est.anchors_.items]
+    rng = np.random.default_rng(seed)
+    n = ya.shape[1]
+    mid = ya[order[len(order) // 2]]
+    rows = [(f"calibration model {data.models[order[0]]} (lowest score)", ya[order[0]]),
+            (f"calibration model {data.models[order[len(order) // 2]]} (median score)", mid),
+            (f"calibration model {data.models[order[-1]]} (highest score)", ya[order[-1]])]
+    for share in (0.1, 0.5):
+        row = mid.copy()
+        row[rng.choice(n, size=max(int(share * n), 1), replace=False)] = np.nan
+        if np.isnan(row).all():
+            row[0] = 1.0
+        rows.append((f"median model, {share:.0%} of the anchors unanswered", row))
+    p = est.chance.accuracy if est.chance is not None else 0.0
+    for share in (0.5, 1.0):
+        rows.append((f"random answers at {share:g} x the chance accuracy {p:.3f}",
+                     (rng.random(n) < share * p).astype(float)))
+    return rows
+
+
+def pinned_examples(est: TinyEstimator, data: CalibrationData) -> list[dict]:
+    """Estimates of `pinned_example_rows` from the stored file (one model at a
+    time, as the harness estimates), for the regression test of shipped
+    parameters and the test that estimates do not depend on the CPU."""
     out = []
-    for p in picks:  # one model at a time, as the harness estimates
-        ya = data.responses[p][est.anchors_.items]
-        res = est.predict(ya[None, :])
-        out.append({"model": data.models[p], "anchor_responses": [None if np.isnan(v) else int(v) for v in ya],
+    for what, row in pinned_example_rows(est, data):
+        res = est.predict(row[None, :])
+        out.append({"what": what, "anchor_responses": [None if np.isnan(v) else int(v) for v in row],
                     "score": float(res.score[0]), "lower": float(res.lower[0]), "upper": float(res.upper[0]),
-                    "true_score": float(data.scores[p])})
+                    "extrapolated": bool(res.extrapolated[0]), "misfit": bool(res.misfit[0])})
     return out
 
 

@@ -1,6 +1,9 @@
-"""Item texts, stored once per benchmark: each anchor's match text and exact
-few-shot prefix, shared by every task of the benchmark (`tiny_arc`,
-`tiny_arc_25`, ...), which name their anchors by key.
+"""The items the tiny tasks ask, stored once per benchmark and shipped with
+the package: each anchor's match text, its document (question, choices,
+gold answer, in the schema of the Hugging Face dataset the leaderboard's
+lm-eval task loads) and its exact few-shot prefix, shared by every task of
+the benchmark (`tiny_arc`, `tiny_arc_25`, ...), which name their anchors by
+key. The file also names the benchmark's source and licence.
 
 The file is gzipped JSON. Prefixes are stored as lists of indices into one
 list of unique shots (a prefix split at blank lines; joining them back gives
@@ -27,50 +30,68 @@ class ItemTextError(ValueError):
 
 
 def entries_digest(entries: dict[str, dict]) -> str:
-    """SHA-256 of {key: {match_text, fewshot_prefix}} in canonical JSON."""
+    """SHA-256 of {key: {match_text, fewshot_prefix[, doc]}} in canonical JSON."""
     return hashlib.sha256(json.dumps(entries, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _encode(benchmark: str, entries: dict[str, dict]) -> bytes:
+def _encode(benchmark: str, entries: dict[str, dict], about: dict) -> bytes:
     shots: dict[str, int] = {}
     items = {}
     for key in sorted(entries):
         e = entries[key]
         idx = [shots.setdefault(s, len(shots)) for s in e["fewshot_prefix"].split(SHOT_SEPARATOR)]
-        items[key] = {"match_text": e["match_text"], "shots": idx}
-    doc = {"format": FORMAT, "benchmark": benchmark, "shots": list(shots), "items": items}
+        items[key] = {"match_text": e["match_text"], "shots": idx, **({"doc": e["doc"]} if "doc" in e else {})}
+    doc = {"format": FORMAT, "benchmark": benchmark, **about, "shots": list(shots), "items": items}
     return gzip.compress(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False).encode(), 9, mtime=0)
 
 
 @functools.lru_cache(maxsize=None)
-def read_item_texts(path: Path) -> dict[str, dict]:
-    """{key: {"match_text", "fewshot_prefix"}} from an item-text file."""
+def _read(path: Path) -> dict:
     if not path.is_file():
-        raise ItemTextError(f"item-text file {path} not found; reinstall tinytasks or refit with `tinytasks fit`")
+        raise ItemTextError(f"item file {path} not found: this tinytasks installation is incomplete; reinstall "
+                            "tinytasks (the tiny tasks' items ship inside the package)")
     try:
         doc = json.loads(gzip.decompress(path.read_bytes()))
     except (OSError, json.JSONDecodeError) as e:
-        raise ItemTextError(f"{path} is not a gzipped JSON item-text file ({e}); reinstall tinytasks") from e
+        raise ItemTextError(f"{path} is not a gzipped JSON item file ({e}); reinstall tinytasks") from e
     if doc.get("format") != FORMAT:
-        raise ItemTextError(f"{path} is not a {FORMAT} file")
+        raise ItemTextError(f"{path} is not a {FORMAT} file; reinstall tinytasks")
+    return doc
+
+
+def item_file_about(path: Path) -> dict:
+    """The source and licence an item file names for its benchmark's items."""
+    return {k: _read(path).get(k) for k in ("source", "licence")}
+
+
+@functools.lru_cache(maxsize=None)
+def read_item_texts(path: Path) -> dict[str, dict]:
+    """{key: {"match_text", "fewshot_prefix", "doc"}} from an item file
+    ("doc" where the file has the item's document)."""
+    doc = _read(path)
     shots = doc["shots"]
-    return {k: {"match_text": v["match_text"], "fewshot_prefix": SHOT_SEPARATOR.join(shots[i] for i in v["shots"])}
+    return {k: {"match_text": v["match_text"], "fewshot_prefix": SHOT_SEPARATOR.join(shots[i] for i in v["shots"]),
+                **({"doc": v["doc"]} if "doc" in v else {})}
             for k, v in doc["items"].items()}
 
 
-def write_item_texts(path: Path, benchmark: str, entries: dict[str, dict]) -> None:
-    """Add `entries` ({key: {match_text, fewshot_prefix}}) to the file at
-    `path` (created if absent). An entry already there must be the same."""
+def write_item_texts(path: Path, benchmark: str, entries: dict[str, dict], about: dict | None = None) -> None:
+    """Add `entries` ({key: {match_text, fewshot_prefix[, doc]}}) to the file
+    at `path` (created if absent), which names the items' source and licence
+    (`about`; default: what the file says). An entry already there must be
+    the same."""
     old = read_item_texts(path) if path.is_file() else {}
     clash = [k for k in entries if k in old and old[k] != entries[k]]
     if clash:
-        raise ItemTextError(f"{path}: item {clash[0]} is stored with another text or prefix; the benchmark's data "
-                            "changed: refit every task that shares this file")
+        raise ItemTextError(f"{path}: item {clash[0]} is stored with another text, document or prefix; the "
+                            "benchmark's data changed: refit every task that shares this file")
+    about = about if about is not None else item_file_about(path) if path.is_file() else {}
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = _encode(benchmark, old | entries)
+    data = _encode(benchmark, old | entries, about)
     if not path.is_file() or path.read_bytes() != data:
         path.write_bytes(data)
     read_item_texts.cache_clear()
+    _read.cache_clear()
 
 
 def anchor_texts(params_path: Path, metadata: dict) -> list[dict]:

@@ -11,11 +11,12 @@ import numpy as np
 
 from tinytasks.estimators import ParamFileError
 from tinytasks.estimators.joint_file import load_error_correlation
-from tinytasks.estimators.ranking import Z95, ErrorCorrelation, Ranking, error_covariance, rank_models, standard_errors
+from tinytasks.estimators.intervals import interval_stderr
+from tinytasks.estimators.ranking import Z95, ErrorCorrelation, Ranking, error_covariance, rank_models
 
 from .compare import METRICS, estimates_in, one_task_per_benchmark
-from .joint_fitting import joint_params_path
-from .registry import BENCHMARK_OF_TASK, BENCHMARKS, GROUPS
+from .benchmark_specs import ALL_BENCHMARKS
+from .registry import BENCHMARK_OF_TASK, GROUPS, joint_params_path
 
 Estimate = tuple[float, float, float]  # score, lower, upper
 
@@ -113,25 +114,25 @@ def rank_input(models: list[ModelEstimates], benchmarks: list[str] | None = None
     """Per model and benchmark, the estimate of its task with the most
     anchors; the benchmarks every model has (or `benchmarks`, which every
     model must have)."""
-    best = [{BENCHMARK_OF_TASK[t]: t for t in one_task_per_benchmark(m.tasks)} for m in models]
-    common = [b for b in BENCHMARKS if all(b in row for row in best)]
+    best = [{BENCHMARK_OF_TASK[t]: t for t in one_task_per_benchmark(m.tasks, ALL_BENCHMARKS)} for m in models]
+    common = [b for b in ALL_BENCHMARKS if all(b in row for row in best)]
     notes = []
     if benchmarks:
-        unknown = sorted(set(benchmarks) - set(BENCHMARKS))
+        unknown = sorted(set(benchmarks) - set(ALL_BENCHMARKS))
         if unknown:
-            raise ValueError(f"unknown benchmark(s) {unknown}; known: {', '.join(BENCHMARKS)}")
+            raise ValueError(f"unknown benchmark(s) {unknown}; known: {', '.join(ALL_BENCHMARKS)}")
         lacking = [f"{m.name} lacks {b}" for m, row in zip(models, best) for b in benchmarks if b not in row]
         if lacking:
             raise ValueError("every model needs the benchmarks ranked on: " + "; ".join(lacking))
-        common = [b for b in BENCHMARKS if b in benchmarks]
+        common = [b for b in ALL_BENCHMARKS if b in benchmarks]
     if not common:
         raise ValueError("no benchmark has an estimate for every model; run them on the same tiny tasks")
-    partial = [b for b in BENCHMARKS if b not in common and any(b in row for row in best)]
+    partial = [b for b in ALL_BENCHMARKS if b not in common and any(b in row for row in best)]
     if partial:
         notes.append(f"not ranked on {', '.join(partial)}: not every model has it")
     tasks = np.array([[row[b] for b in common] for row in best], dtype=object)
     est = np.array([[m.tasks[t] for t in row] for m, row in zip(models, tasks)])  # models x benchmarks x 3
-    return RankInput([m.name for m in models], common, tasks, est[..., 0], standard_errors(est[..., 1], est[..., 2]),
+    return RankInput([m.name for m in models], common, tasks, est[..., 0], interval_stderr(est[..., 1], est[..., 2]),
                      notes)
 
 
@@ -146,7 +147,7 @@ def rank_estimates(models: list[ModelEstimates], top_k: int = 3, benchmarks: lis
         without = sorted(set(data.tasks.ravel()) - set(correlation))
         if without:
             data.notes.append(f"no fitted error correlation for {', '.join(without)} "
-                              f"(`tinytasks fit-joint` fits it): their errors are taken as independent")
+                              f"(the maintainers' fit-joint fits it): their errors are taken as independent")
     cov = error_covariance(data.score, data.se, data.tasks, correlation)
     return rank_models(data.models, data.score.mean(1), cov, top_k), data
 

@@ -17,17 +17,20 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import json
+import logging
 import shutil
 from pathlib import Path
 
 from tinytasks.estimators.param_file import FORMAT_VERSION
 
-from .lm_eval_tasks import estimate_keyed
 from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
-from .results_files import read_results, read_samples, samples_file
-from .scoring import load_task_params
+from .results_files import read_results, read_samples, samples_file, task_answers
+from .scoring import estimate_task, load_task_params
+from .run_checks import generation_warnings
 from .task_yaml import yaml_field
-from .verify import RECOMPUTED, keyed_entries
+from .verify import RECOMPUTED
+
+log = logging.getLogger("tinytasks")
 
 
 def group_metrics(group: str) -> list[str]:
@@ -54,7 +57,9 @@ def rescore(path: str | Path, out_dir: str | Path) -> Path:
     copies = []
     for task in tasks:
         samples = samples_file(results_path, task)
-        est = estimate_keyed(keyed_entries(task, read_samples(samples)))
+        est = estimate_task(task, task_answers(read_samples(samples), task, samples.name))
+        for w in generation_warnings(task, doc.get("configs", {}).get(task, {}), doc):
+            log.warning("%s: %s: %s", results_path, task, w)
         new["results"][task].update({f"{m},none": float(getattr(est, a)) for m, a in RECOMPUTED.items()})
         metadata = new.setdefault("configs", {}).setdefault(task, {}).setdefault("metadata", {})
         metadata.update(params_sha256=load_task_params(task)[2], params_format_version=FORMAT_VERSION)

@@ -56,15 +56,22 @@ def model_name(doc: dict, fallback: str) -> str:
     return str(args or doc.get("model_name") or fallback)
 
 
-def _sample_result(sample: dict, benchmark: str | None) -> tuple[str, float] | None:
-    """(item key, correctness) of one logged sample: a tiny task's (its doc
-    carries the key), or an lm-eval built-in task's of `benchmark` (keyed by
-    the item's text); None for a sample of another filter."""
+# The metric whose per-sample value is a tiny task's keyed result, (task, item key, correctness): what its
+# aggregations estimate from (see lm_eval_tasks.KEYED_METRICS).
+KEYED_RESULT = "est_score"
+
+
+def sample_answer(sample: dict, benchmark: str | None = None) -> tuple[str, float, str | None] | None:
+    """(item key, correctness, tiny task) of one logged sample: a tiny task's
+    keyed result, or an lm-eval built-in task's result on an item of
+    `benchmark` (keyed by the item's text; tiny task None); None for a
+    built-in task's sample of another filter. The one reader of samples."""
     from .benchmark_specs import item_key, spec
 
-    doc = sample.get("doc") or {}
-    if "key" in doc and "tiny_acc" in sample:
-        return str(doc["key"]), float(sample["tiny_acc"])
+    entry = sample.get(KEYED_RESULT)
+    if isinstance(entry, (list, tuple)) and len(entry) == 3:
+        task, key, value = entry
+        return str(key), float(value), str(task)
     if benchmark is None:
         raise ValueError("a sample without a tiny-task key: give the benchmark (--task) to key lm-eval's own tasks")
     bench = spec(benchmark)
@@ -76,7 +83,29 @@ def _sample_result(sample: dict, benchmark: str | None) -> tuple[str, float] | N
     value = float(sample[metric])
     if bench.builtin_above is not None:  # scored right above it, as the calibration data is
         value = float(value > bench.builtin_above)
-    return item_key(benchmark, bench.match_text(doc)), value
+    return item_key(benchmark, bench.match_text(sample.get("doc") or {})), value, None
+
+
+def add_answer(answers: dict[str, float], key: str, value: float, where: str) -> None:
+    """Record one item's result; an item may repeat only with the same result."""
+    if key in answers and answers[key] != value:
+        raise ValueError(f"{where}: item {key} has two different results ({answers[key]} and {value})")
+    answers[key] = value
+
+
+def task_answers(samples: list[dict], task: str, where: str = "samples") -> dict[str, float]:
+    """{item key: correctness} of one tiny task's samples (logged, or as
+    simple_evaluate returns them); every sample must carry that task's
+    keyed result."""
+    answers: dict[str, float] = {}
+    for i, sample in enumerate(samples, 1):
+        got = sample_answer(sample) if isinstance(sample.get(KEYED_RESULT), (list, tuple)) else None
+        if got is None or got[2] != task:
+            raise ValueError(f"{where}, sample {i} (doc_id {sample.get('doc_id')}) has no keyed result of {task}")
+        add_answer(answers, got[0], got[1], where)
+    if not answers:
+        raise ValueError(f"{where}: no results of {task}")
+    return answers
 
 
 def samples_results(path: str | Path, benchmark: str | None = None) -> tuple[str, dict[str, float]]:
@@ -105,11 +134,11 @@ def samples_results(path: str | Path, benchmark: str | None = None) -> tuple[str
             raise ValueError(f"{f} is not an lm-eval samples file (JSON lines): {e}") from e
         for i, sample in enumerate(samples, 1):
             try:
-                got = _sample_result(sample, benchmark)
+                got = sample_answer(sample, benchmark)
             except (ValueError, KeyError, TypeError) as e:
                 raise ValueError(f"{f}, sample {i}: not an lm-eval sample of this benchmark ({e})") from e
             if got is not None:
-                keyed[got[0]] = got[1]
+                add_answer(keyed, got[0], got[1], str(f))
     if not keyed:
         raise ValueError(f"{path}: no per-item results found")
     return model, keyed

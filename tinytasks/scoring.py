@@ -1,6 +1,10 @@
 """Turning per-item results, keyed by item, into a task's estimated full
-score with the shipped parameters. Statistics live in `estimators`; this maps
-keys to anchor positions and checks the input."""
+score with its parameters. Statistics live in `estimators`; this maps keys
+to anchor positions and checks the input.
+
+A task is named by a shipped tiny task's name (`tiny_mmlu`) or by the path
+of its parameter file (a task folder `tinytasks fit` wrote for a benchmark of
+your own)."""
 
 from __future__ import annotations
 
@@ -13,11 +17,10 @@ import numpy as np
 import pandas as pd
 
 from tinytasks.estimators import TinyEstimator, read_param_document
-from tinytasks.estimators.chance import ChanceLevel
 
-from .benchmark_specs import SPECS
 from .item_texts import anchor_texts
-from .registry import params_path
+from .registry import BENCHMARK_OF_TASK
+from .registry import params_path as shipped_params_path
 
 log = logging.getLogger("tinytasks")
 
@@ -40,6 +43,23 @@ class TaskEstimate:
     params_sha256: str
 
 
+def params_path(task: str) -> Path:
+    """The parameter file of a shipped task's name, or `task` itself when it
+    is the path of a parameter file."""
+    if task in BENCHMARK_OF_TASK or not task.endswith(".json"):
+        return shipped_params_path(task)
+    path = Path(task)
+    if not path.is_file():
+        raise ValueError(f"parameter file {task} not found; a task is a shipped tiny task's name or the path of "
+                         "a parameter file written by `tinytasks fit`")
+    return path
+
+
+def task_label(task: str) -> str:
+    """How messages name a task: its name in its parameter file."""
+    return task if task in BENCHMARK_OF_TASK else str(load_task_params(task)[1].get("task", task))
+
+
 @functools.lru_cache(maxsize=None)
 def load_task_params(task: str, adaptive: bool = False):
     """(estimator, metadata, sha256) of a task's checked parameter file; the
@@ -53,13 +73,6 @@ def task_anchors(task: str) -> list[dict]:
     """A task's anchors in parameter-file order: key, calibration item id,
     match text and few-shot prefix."""
     return anchor_texts(params_path(task), load_task_params(task)[1])
-
-
-def chance_of(metadata: dict) -> ChanceLevel | None:
-    """The chance level a parameter file's estimates use: its benchmark's, if
-    that is one of the six (None for a benchmark of your own)."""
-    bench = SPECS.get(metadata.get("benchmark", ""))
-    return bench.chance if bench is not None else None
 
 
 def anchor_keys(task: str) -> list[str]:
@@ -93,24 +106,25 @@ def estimate_task(task: str, keyed: dict[str, float]) -> TaskEstimate:
     `keyed` are treated as not answered (wider interval, and a warning)."""
     est, meta, sha = load_task_params(task)
     row = anchor_row(task, keyed)
+    name = task_label(task)
     n_anchors = row.size
     n_missing = int(np.isnan(row).sum())
     if n_missing:
         log.warning(
             "%s: %d of %d anchors have no result (e.g. --limit or a partial run); the estimate uses the %d "
-            "answered and its interval is widened accordingly", task, n_missing, n_anchors, n_anchors - n_missing,
+            "answered and its interval is widened accordingly", name, n_missing, n_anchors, n_anchors - n_missing,
         )
-    res = est.predict(row[None, :], chance=chance_of(meta))
+    res = est.predict(row[None, :])
     if res.extrapolated[0]:
         log.warning("%s: the anchor accuracy is beyond that of every calibration model; the estimate is an "
-                    "extrapolation", task)
+                    "extrapolation", name)
     if res.misfit[0]:
         log.warning("%s: unusual answer pattern (person-fit lz %.2f, below %.2f, the level of the %.0f%% least "
                     "typical calibration models): hard items right and easy ones wrong can mean contamination "
-                    "or a broken prompt format; the estimate may not be trustworthy", task, res.lz[0],
+                    "or a broken prompt format; the estimate may not be trustworthy", name, res.lz[0],
                     est.person_fit_.threshold, 100 * est.person_fit_.alpha)
     return TaskEstimate(
-        task=task, score=float(res.score[0]), lower=float(res.lower[0]), upper=float(res.upper[0]),
+        task=name, score=float(res.score[0]), lower=float(res.lower[0]), upper=float(res.upper[0]),
         stderr=float(res.stderr[0]),
         accuracy=float(res.accuracy[0]), n_answered=int(res.n_answered[0]), n_anchors=res.n_anchors,
         extrapolated=bool(res.extrapolated[0]), lz=float(res.lz[0]), misfit=bool(res.misfit[0]), params_sha256=sha,
@@ -171,7 +185,7 @@ def estimate_table(table: pd.DataFrame, task: str | None = None, params_file: st
         log.warning("%s: %d model(s) answered none of the anchors and get no estimate (first: %r)", name,
                     int((~answered).sum()), table.index[int(np.argmin(answered))])
     if answered.any():
-        res = est.predict(y[answered], chance=chance_of(meta))
+        res = est.predict(y[answered])
         out.loc[answered, list(TABLE_COLUMNS[1:])] = np.column_stack(
             [res.accuracy, res.score, res.stderr, res.lower, res.upper, res.extrapolated, res.lz, res.misfit])
     return out.astype({"extrapolated": "Int64", "misfit": "Int64"})

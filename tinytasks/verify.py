@@ -17,10 +17,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lm_eval_tasks import KEYED_METRICS, estimate_keyed
 from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
-from .results_files import model_name, read_results, read_samples, samples_file
-from .scoring import anchor_row, load_task_params
+from .results_files import model_name, read_results, read_samples, samples_file, task_answers
+from .run_checks import generation_warnings
+from .scoring import anchor_row, estimate_task, load_task_params
 
 # Fields of lm-eval's task config that decide the prompts and the scores.
 PROMPT_FIELDS = (
@@ -39,7 +39,7 @@ TOLERANCE = 1e-6
 class Check:
     task: str
     name: str
-    status: str  # "pass", "FAIL", "skipped" (could not run) or "group" (verified through its tasks)
+    status: str  # "pass", "FAIL", "skipped" (could not run), "warning" or "group" (verified through its tasks)
     detail: str
 
 
@@ -118,24 +118,13 @@ def _adaptive_check(task: str, asked: dict, recorded: dict) -> Check:
                  f"{len(asked['items'])} adaptive items -> {res.score[0]:.2f} [{res.lower[0]:.2f}, {res.upper[0]:.2f}]")
 
 
-def keyed_entries(task: str, samples: list[dict]) -> list[list]:
-    """The (task, item key, correctness) entries a task's logged samples carry."""
-    entries = []
-    for s in samples:
-        entry = s.get(KEYED_METRICS[0])
-        if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == task):
-            raise ValueError(f"sample doc_id {s.get('doc_id')} has no keyed result for {task}")
-        entries.append(entry)
-    return entries
-
-
 def _estimate_check(task: str, results_path: Path, recorded: dict) -> Check:
     try:
-        samples = read_samples(samples_file(results_path, task))
+        path = samples_file(results_path, task)
     except FileNotFoundError as e:
         return Check(task, "estimate from samples", "skipped", str(e))
     try:
-        est = estimate_keyed(keyed_entries(task, samples))
+        est = estimate_task(task, task_answers(read_samples(path), task, path.name))
     except ValueError as e:
         return Check(task, "estimate from samples", "FAIL", str(e))
     wrong = _mismatches(recorded, {metric: getattr(est, attr) for metric, attr in RECOMPUTED.items()})
@@ -171,6 +160,7 @@ def verify_results(path: str | Path) -> tuple[str, dict, list[Check]]:
             _params_check(task, config),
             _config_check(task, config, installed.get(task), why),
             _fewshot_check(task, doc, config),
+            *[Check(task, "generation", "warning", w) for w in generation_warnings(task, config, doc)],
             _adaptive_check(task, doc["adaptive"]["tasks"][task], doc["results"][task]) if "adaptive" in doc
             else _estimate_check(task, results_path, doc["results"][task]),
         ]
@@ -187,8 +177,9 @@ def format_checks(model: str, info: dict, checks: list[Check]) -> str:
              "| task | check | result | detail |", "| --- | --- | --- | --- |"]
     lines += [f"| {c.task} | {c.name} | {c.status} | {c.detail} |" for c in checks]
     failed, skipped = counts(checks)
-    lines += ["", "verified" if not failed and not skipped else
-              f"{failed} check(s) failed, {skipped} could not be run"]
+    warned = sum(c.status == "warning" for c in checks)
+    lines += ["", ("verified" if not failed and not skipped else f"{failed} check(s) failed, {skipped} could not be run")
+              + (f"; {warned} warning(s): the run differs from the leaderboard's" if warned else "")]
     return "\n".join(lines)
 
 

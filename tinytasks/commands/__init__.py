@@ -1,6 +1,8 @@
 """The `tinytasks` commands, one module each: HELP, add_arguments(parser)
-and run(args) -> exit code; WRITES_PARAMETERS marks the fit commands, whose
-output must not depend on the CPU."""
+and run(args) -> exit code; WRITES_PARAMETERS marks `fit`, whose output
+must not depend on the CPU. The maintainers' commands (refitting the
+shipped files from ../shared/data) are `python -m maintainer`, outside the
+installed package."""
 
 from __future__ import annotations
 
@@ -13,9 +15,6 @@ from . import (
                compare,
                estimate,
                fit,
-               fit_joint,
-               fit_shared,
-               pack_answers,
                packaged_model,
                path,
                rank,
@@ -26,7 +25,7 @@ from . import (
 )
 
 COMMANDS: dict[str, ModuleType] = {
-    "fit": fit, "fit-shared": fit_shared, "fit-joint": fit_joint, "pack-answers": pack_answers,
+    "fit": fit,
     "estimate": estimate, "verify": verify, "rescore": rescore, "compare": compare, "average": average, "rank": rank,
     "similar": similar, "checkpoints": checkpoints, "tiered": tiered, "adaptive": adaptive,
     "packaged-model": packaged_model, "path": path,

@@ -25,23 +25,33 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def estimate_benchmark(a: argparse.Namespace) -> str | None:
-    """The benchmark of the task or parameter file, if it is one of the six."""
+    """The benchmark of the task or parameter file, if tinytasks knows it."""
     from tinytasks.estimators import read_param_document
 
-    from ..registry import BENCHMARK_OF_TASK, BENCHMARKS
+    from ..benchmark_specs import SPECS
+    from ..registry import BENCHMARK_OF_TASK
 
     bench = BENCHMARK_OF_TASK.get(a.task) if a.task else read_param_document(a.params)["metadata"].get("benchmark")
-    return bench if bench in BENCHMARKS else None
+    return bench if bench in SPECS else None
 
 
-def samples_table(path: str, benchmark: str | None):
+def samples_table(path: str, benchmark: str | None, task: str | None = None):
     """One model's row from lm-eval output written with --log_samples
-    (`benchmark`, one of the six or None, keys lm-eval's own tasks' items)."""
+    (`benchmark`, or None, keys lm-eval's own tasks' items). A run of a
+    generation task unlike the leaderboard's is warned about."""
     import pandas as pd
 
-    from ..results_files import samples_results
+    from ..registry import BENCHMARK_OF_TASK
+    from ..results_files import read_results, samples_results
+    from ..run_checks import generation_warnings
 
     model, keyed = samples_results(path, benchmark)
+    if task in BENCHMARK_OF_TASK and not path.endswith(".jsonl"):
+        results_path, doc = read_results(path)
+        for ran, config in doc.get("configs", {}).items():  # the run's tasks of this benchmark, tiny or lm-eval's
+            if BENCHMARK_OF_TASK.get(ran, benchmark) == benchmark:
+                for w in generation_warnings(task, config, doc):
+                    print(f"warning: {results_path}: {ran}: {w}", file=sys.stderr)
     return pd.DataFrame([keyed], index=pd.Index([model], name="model"))
 
 
@@ -51,12 +61,12 @@ def run(a: argparse.Namespace) -> int:
         read_responses_csv,
         read_scores_csv,
     )
-    from tinytasks.estimators.validation import score_metrics
+    from tinytasks.estimators.metrics import score_metrics
 
     from ..scoring import estimate_table
 
     bench = None if all(p.endswith(".csv") for p in a.responses) else estimate_benchmark(a)
-    tables = [read_responses_csv(p) if p.endswith(".csv") else samples_table(p, bench) for p in a.responses]
+    tables = [read_responses_csv(p) if p.endswith(".csv") else samples_table(p, bench, a.task) for p in a.responses]
     table = join_response_tables(tables, a.responses)
     out = estimate_table(table, task=a.task, params_file=a.params)
     if a.scores:

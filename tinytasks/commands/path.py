@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "print the folder of the tiny task YAMLs (for lm_eval --include_path)"
+HELP = "print the folder of the tiny task YAMLs (for lm_eval --include_path; an installed tinytasks needs none)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
