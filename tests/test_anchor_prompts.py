@@ -6,6 +6,8 @@ import pytest
 
 from tinytasks.registry import TASK_CONFIG_DIR, task_name
 
+pytestmark = pytest.mark.lm_eval
+
 # Benchmarks with metabench's recorded prompts (HellaSwag's come from ATLAS,
 # which has none). Winogrande's partial scoring puts the item in the choices:
 # its recorded prompt is the context of the gold option.
@@ -35,7 +37,6 @@ def task_dict(shared_data):
     from lm_eval.tasks import TaskManager, get_task_dict
 
     mp = pytest.MonkeyPatch()
-    mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
     yield get_task_dict([task_name(b) for b in WITH_PROMPTS], tm)
     mp.undo()

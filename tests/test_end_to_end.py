@@ -11,6 +11,8 @@ import pytest
 
 from tinytasks.registry import TASK_CONFIG_DIR
 
+pytestmark = pytest.mark.lm_eval
+
 LIMIT = 3
 TASK = "tiny_winogrande"
 ADAPTIVE_TASK = "tiny_winogrande_pool"  # adaptive tests choose among the whole pool
@@ -27,8 +29,7 @@ def model_dir():
 
 
 @pytest.fixture(scope="module")
-def offline_env(shared_data, monkeypatch_module):
-    monkeypatch_module.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
+def offline_env(monkeypatch_module):
     monkeypatch_module.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch_module.setenv("HF_DATASETS_OFFLINE", "1")
     return dict(os.environ)
@@ -126,7 +127,7 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
     assert verified.returncode == 0, verified.stdout + verified.stderr[-2000:]
 
     est, _, _ = load_task_params(ADAPTIVE_TASK)
-    doc_keys = [keys[i] for i in spread_order(est.calibration.anchor_bank)]  # the task's doc order
+    doc_keys = [keys[i] for i in spread_order(est.calibration_.anchor_bank)]  # the task's doc order
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
     plain = lm_eval.simple_evaluate(
         model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[ADAPTIVE_TASK], batch_size=4,

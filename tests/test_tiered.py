@@ -69,7 +69,7 @@ def test_tiered_rejects_tiers_of_different_benchmarks(tmp_path):
 
 
 @pytest.mark.slow
-def test_tiered_end_to_end_on_the_packaged_models(shared_data, tmp_path, monkeypatch, capsys):
+def test_tiered_end_to_end_on_the_packaged_models(tmp_path, monkeypatch, capsys):
     from tinytasks.packaged_models import ensure_hf_folder
 
     folders = []
@@ -78,7 +78,6 @@ def test_tiered_end_to_end_on_the_packaged_models(shared_data, tmp_path, monkeyp
             folders.append(ensure_hf_folder(name))
         except FileNotFoundError as e:
             pytest.skip(str(e))
-    monkeypatch.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     out = tmp_path / "tiered.json"
     argv = ["tiered", "--models", *(f"pretrained={f},dtype=float32" for f in folders),

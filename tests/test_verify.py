@@ -5,32 +5,33 @@ import json
 
 import pytest
 
-from tinytasks.lm_eval_tasks import KEYED_METRICS
+from tinytasks.lm_eval_tasks import METRIC_ORDER
 from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
 from tinytasks.verify import RECOMPUTED, installed_configs, verify_results
+
+pytestmark = pytest.mark.lm_eval
 
 TASK = "tiny_winogrande"
 ADAPTIVE_TASK = "tiny_winogrande_pool"  # adaptive tests choose among the whole pool
 
 
-def _installed_config(shared_data, task):
-    """lm-eval's dumped config of `task`, built offline from ../shared; the
+def _installed_config(task):
+    """lm-eval's dumped config of `task`, built offline; the
     offline settings stay for the module's tests."""
     mp = pytest.MonkeyPatch()
-    mp.setenv("TINYTASKS_DATA_DIR", str(shared_data / "benchmarks"))
     mp.setenv("HF_HUB_OFFLINE", "1")
     yield installed_configs([task])[task]
     mp.undo()
 
 
 @pytest.fixture(scope="module")
-def config(shared_data):
-    yield from _installed_config(shared_data, TASK)
+def config():
+    yield from _installed_config(TASK)
 
 
 @pytest.fixture(scope="module")
-def adaptive_config(shared_data):
-    yield from _installed_config(shared_data, ADAPTIVE_TASK)
+def adaptive_config():
+    yield from _installed_config(ADAPTIVE_TASK)
 
 
 def write_run(folder, config, values, n_shot=0, edit=None):
@@ -44,7 +45,7 @@ def write_run(folder, config, values, n_shot=0, edit=None):
         edit(doc)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "results_2026-01-01T00-00-00.json").write_text(json.dumps(doc))
-    samples = [{"doc_id": i, **{m: [TASK, k, v] for m in KEYED_METRICS}} for i, (k, v) in enumerate(zip(keys, values))]
+    samples = [{"doc_id": i, **{m: [TASK, k, v] for m in METRIC_ORDER}} for i, (k, v) in enumerate(zip(keys, values))]
     (folder / f"samples_{TASK}_2026-01-01T00-00-00.jsonl").write_text("\n".join(map(json.dumps, samples)))
     return folder
 

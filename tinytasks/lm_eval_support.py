@@ -1,0 +1,63 @@
+"""Which lm-eval releases tinytasks runs with, and how lm-eval finds the
+tiny tasks.
+
+An installed tinytasks puts its task YAMLs in lm-eval's own task folder
+(`lm_eval/tasks/tinytasks/`, see pyproject.toml), where `lm_eval --tasks
+tiny_mmlu` finds them with nothing else. An editable (development) install
+cannot put files there; `tinytasks run` then adds `--include_path`.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+# Tested at both ends by .ci/run; pyproject.toml declares the same range.
+LM_EVAL_OLDEST = (0, 4, 9)
+LM_EVAL_BELOW = (0, 5)
+LM_EVAL_RANGE = ">=0.4.9,<0.5"
+
+
+class UnsupportedLmEval(ImportError):
+    """lm-eval is missing or outside the range tinytasks runs with."""
+
+
+def _release(text: str) -> tuple[int, ...]:
+    parts = []
+    for p in text.split("+")[0].split("."):
+        digits = "".join(ch for ch in p if ch.isdigit())
+        if not digits:
+            break
+        parts.append(int(digits))
+        if not p.isdigit():  # 0.5.0rc1, 0.4.10.dev0: the release it leads to
+            break
+    return tuple(parts)
+
+
+def check_lm_eval() -> str:
+    """The installed lm-eval's version, or UnsupportedLmEval naming the range."""
+    try:
+        v = version("lm_eval")
+    except PackageNotFoundError as e:
+        raise UnsupportedLmEval(f"tinytasks needs lm-eval {LM_EVAL_RANGE}, which is not installed: "
+                                f"pip install 'lm-eval[hf]{LM_EVAL_RANGE}'") from e
+    if not LM_EVAL_OLDEST <= _release(v) < LM_EVAL_BELOW:
+        raise UnsupportedLmEval(f"tinytasks runs with lm-eval {LM_EVAL_RANGE}; this environment has lm-eval {v}: "
+                                f"pip install 'lm-eval[hf]{LM_EVAL_RANGE}'")
+    return v
+
+
+def scanned_task_folder() -> Path:
+    """The tiny tasks' folder inside lm-eval's own task folder (present in a
+    regular install, absent in an editable one)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("lm_eval")
+    if spec is None or not spec.submodule_search_locations:
+        raise UnsupportedLmEval(f"lm-eval is not installed: pip install 'lm-eval[hf]{LM_EVAL_RANGE}'")
+    return Path(list(spec.submodule_search_locations)[0]) / "tasks" / "tinytasks"
+
+
+def lm_eval_finds_tiny_tasks() -> bool:
+    """True when lm-eval's own task scan finds the tiny tasks (no --include_path needed)."""
+    return (scanned_task_folder() / "tiny_leaderboard.yaml").is_file()
