@@ -10,6 +10,8 @@ from tinytasks import lm_eval_tasks as lt
 from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR, task_name
 from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
 
+pytestmark = pytest.mark.lm_eval
+
 SHIPPED = sorted(BENCHMARK_OF_TASK)
 
 
@@ -46,11 +48,17 @@ def _items(task, rng, fraction=1.0):
 @pytest.mark.parametrize("task", SHIPPED)
 def test_aggregation_is_keyed_not_positional(task):
     items = _items(task, np.random.default_rng(0))
+    keyed = estimate_task(task, {k: v for _, k, v in items})
     interleaved = items[0::2] + items[1::2]  # results gathered rank by rank
     shuffled = items[:]
     random.Random(1).shuffle(shuffled)
-    values = {lt.aggregate_score(x) for x in (items, interleaved, shuffled)}
-    assert len(values) == 1
+    for order in (items, interleaved, shuffled):
+        lt._estimate.cache_clear()  # each order computed afresh, not served from the cache
+        assert lt.aggregate_score(order) == keyed.score
+    # the same results at other items (what a positional aggregation would make of them) estimate differently
+    moved = [(t, k, v) for (t, k, _), (_, _, v) in zip(items, shuffled)]
+    lt._estimate.cache_clear()
+    assert lt.aggregate_score(moved) != keyed.score
     assert lt.aggregate_lower(items) < lt.aggregate_score(items) < lt.aggregate_upper(items)
     assert lt.aggregate_answered(items) == len(items)
 
@@ -87,36 +95,64 @@ def test_results_for_unknown_items_are_an_error():
         lt.aggregate_score([(task, k, 1.0), (task, k, 0.0)])
 
 
-def test_local_dataset_holds_exactly_the_anchors_in_spread_order(shared_data):
+def test_shipped_items_are_exactly_the_anchors_in_spread_order_with_no_download(monkeypatch):
+    import datasets
+
+    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: pytest.fail("a tiny task went to the hub"))
+    monkeypatch.delenv("TINYTASKS_DATA_DIR", raising=False)
     for task in SHIPPED:
-        ds = lt.load_tiny_dataset(task, data_dir=str(shared_data / "benchmarks"))["test"]
+        ds = lt.load_tiny_dataset(task)["test"]
         est, _, _ = load_task_params(task)
-        assert ds["key"] == [anchor_keys(task)[i] for i in spread_order(est.calibration.anchor_bank)]  # what --limit k runs
+        assert ds["key"] == [anchor_keys(task)[i] for i in spread_order(est.calibration_.anchor_bank)]  # what --limit k runs
         assert all(t == task for t in ds["tiny_task"])
 
 
-def test_unknown_task_and_missing_files_give_clear_errors(tmp_path):
-    with pytest.raises(ValueError, match="unknown tiny task"):
-        lt.load_tiny_dataset("tiny_nonsense", data_dir=str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="TINYTASKS_DATA_DIR"):
-        lt.load_tiny_dataset("tiny_arc", data_dir=str(tmp_path))
-
-
-def test_a_changed_dataset_revision_is_detected(shared_data, tmp_path):
-    src = shared_data / "benchmarks" / "arc_challenge.jsonl"
-    rows = [json.loads(x) for x in src.read_text().splitlines()]
-    keys = set(anchor_keys("tiny_arc"))
+def test_shipped_items_match_the_benchmark_files_they_come_from(shared_data):
+    """Every shipped item's document is its benchmark file's (shared/data/benchmarks), text for text."""
     from tinytasks.benchmark_specs import item_key, match_text
-    from tinytasks.documents import load_local_docs
+    from tinytasks.documents import load_local_docs, plain_document
+    from tinytasks.scoring import task_anchors
 
-    docs = load_local_docs("arc", shared_data / "benchmarks")
-    for row, doc in zip(rows, docs):
-        if item_key("arc", match_text("arc", doc)) in keys:
-            row["query"] = row["query"].replace("Question: ", "Question: (edited) ", 1)
-            break
-    (tmp_path / "arc_challenge.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    with pytest.raises(ValueError, match=f"1 of {len(keys)} anchor items are not in the arc dataset"):
-        lt.load_tiny_dataset("tiny_arc", data_dir=str(tmp_path))
+    for bench in sorted(set(BENCHMARK_OF_TASK.values())):
+        local = {}
+        for doc in load_local_docs(bench, shared_data / "benchmarks"):
+            local.setdefault(item_key(bench, match_text(bench, doc)), plain_document(doc))
+        for task in [t for t, b in BENCHMARK_OF_TASK.items() if b == bench]:
+            for a in task_anchors(task):
+                assert a["doc"] == local[a["key"]], f"{task}: {a['key']}"
+
+
+def test_unknown_task_and_a_broken_install_give_clear_errors(tmp_path, monkeypatch):
+    import shutil
+
+    from tinytasks import scoring
+
+    with pytest.raises(ValueError, match="unknown tiny task"):
+        lt.load_tiny_dataset("tiny_nonsense")
+    broken = tmp_path / "tiny_arc"  # the parameter file without the items shipped beside it
+    broken.mkdir()
+    for name in ("params.json", "params.npz"):
+        shutil.copy(TASK_CONFIG_DIR / "tiny_arc" / name, broken / name)
+    monkeypatch.setattr(scoring, "params_path", lambda task: broken / "params.json")
+    for cached in (scoring.load_task_params, scoring.task_anchors):
+        cached.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="reinstall tinytasks") as err:
+            lt.load_tiny_dataset("tiny_arc")
+        assert "hub" not in str(err.value).lower()
+    finally:
+        for cached in (scoring.load_task_params, scoring.task_anchors):
+            cached.cache_clear()
+
+
+def test_each_standard_error_metric_comes_after_its_metric_whatever_the_order_of_the_metrics():
+    """lm-eval writes `<metric>_stderr` as N/A when it aggregates `<metric>`: the standard error must be
+    aggregated after it to fill the Stderr column."""
+    for metrics in (lt.KEYED_METRICS, tuple(reversed(lt.KEYED_METRICS))):
+        order = lt.metric_order(metrics)
+        assert order.index("est_score_stderr") == order.index("est_score") + 1
+    keys = list(lt._keyed({"tiny_task": "t", "key": "k"}, 1.0))
+    assert keys.index("est_score_stderr") == keys.index("est_score") + 1 and set(lt.METRIC_ORDER) <= set(keys)
 
 
 def test_per_document_scoring():
@@ -147,7 +183,7 @@ def test_hub_and_local_hellaswag_docs_get_the_same_key():
 def test_all_wrong_is_flagged_exactly_when_no_calibration_model_answered_so(task, shared_data):
     from tinytasks.registry import BENCHMARK_OF_TASK
     from tinytasks.scoring import load_task_params
-    from tinytasks.shared_data import load_source
+    from maintainer.shared_data import load_source
 
     data = load_source(BENCHMARK_OF_TASK[task], shared_data)
     _, meta, _ = load_task_params(task)

@@ -1,5 +1,6 @@
-"""The six Open LLM Leaderboard v1 benchmarks, one `BenchmarkSpec` each: the
-only place that knows a benchmark. Everything else (document loading, item
+"""The benchmarks tinytasks has tiny versions of, one `BenchmarkSpec` each:
+the six of the Open LLM Leaderboard v1 (its lineup, `BENCHMARKS`) and IFEval
+of the leaderboard's v2. The only place that knows a benchmark. Everything else (document loading, item
 keys, the calibration data, the task registry, reading lm-eval's samples,
 the benchmark scripts) asks `SPECS[name]`.
 
@@ -37,6 +38,18 @@ class HubSource:
 
 
 @dataclass(frozen=True)
+class ItemSource:
+    """Where a benchmark's items come from and under which licence: named
+    beside the items tinytasks ships (task_configs/items/)."""
+
+    source: str
+    licence: str
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "licence": self.licence}
+
+
+@dataclass(frozen=True)
 class CalibrationSource:
     """Where a benchmark's calibration data lives, relative to shared/data.
 
@@ -47,6 +60,11 @@ class CalibrationSource:
     of the models they cover, NaN for the others. `items_parquets` hold the
     item text (and, for most, the exact prompt in a `*_longprompt` column);
     `prompts` are metabench's per-item prompt CSVs.
+
+    A source whose matrix holds the whole benchmark (every item) has no
+    `scores` file (""): a model's full score is its mean over the matrix x 100.
+    Its items are the benchmark file's documents, matched to the response
+    columns by `column_of` (a document -> its column's name).
     """
 
     responses: tuple[str, ...]
@@ -59,6 +77,7 @@ class CalibrationSource:
     licence: str
     lm_eval_format: str
     supplements: tuple[str, ...] = ()
+    column_of: Callable[[dict], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,13 @@ class BenchmarkSpec:
       tiny_savings.py counted them in real runs.
     pool_is_default: the askable pool is smaller than the default budget, so
       tiny_<name> is the whole pool and there is no _pool task.
+    items: the source and licence of the benchmark's items.
+    budgets: the anchor budgets of its tiny tasks (None: the whole pool).
+    fit: the fit settings its tasks are fitted with where they differ from
+      FitSettings' defaults (e.g. fewer calibration models than supervised
+      anchor choice needs).
+    generation: lm-eval's generation settings of its leaderboard task (a
+      generation benchmark), which `verify` checks a run against.
     """
 
     name: str
@@ -109,6 +135,10 @@ class BenchmarkSpec:
     builtin_filter: str | None = None
     builtin_above: float | None = None
     pool_is_default: bool = False
+    items: ItemSource = ItemSource("", "")
+    budgets: tuple[int | None, ...] = (100, 25, None)
+    fit: tuple[tuple[str, object], ...] = ()
+    generation: tuple[tuple[str, object], ...] = ()
 
     def fewshot_prefix(self, doc: dict, prompt: str) -> str | None:
         """The few-shot part of an item's exact leaderboard prompt: before its
@@ -297,6 +327,15 @@ def _truthfulqa_guesser(docs: list[dict]) -> ChanceLevel:
     return ChanceLevel(sum(x > 0.5 for x in shares) / len(shares), 100 * sum(shares) / len(shares))
 
 
+# ---------------------------------------------------------------- IFEval (leaderboard v2)
+def _ifeval_local(d: Path) -> list[dict]:
+    return [json.loads(x) for x in need_file(d / "ifeval_input_data.jsonl").read_text().splitlines() if x.strip()]
+
+
+IFEVAL_FORMAT = ("leaderboard_ifeval: 0-shot, the prompt as is, greedy generation up to 1,280 tokens, with the "
+                 "model's chat template where it has one; prompt_level_strict_acc")
+
+
 # In the Open LLM Leaderboard's order, which the task groups follow.
 SPECS: dict[str, BenchmarkSpec] = {s.name: s for s in (
     BenchmarkSpec(
@@ -304,20 +343,25 @@ SPECS: dict[str, BenchmarkSpec] = {s.name: s for s in (
         lambda doc: len(doc["choices"]["text"]), _question_answer, "process_arc", "acc_norm",
         ChanceLevel(0.25, 25.0), 1172, 4.0,
         _metabench(("arc-4PL-MAP-0.005-seed=1-v2", "arc-2PL-MAP-0.005-seed=1"), ("arc", "arc-secondary"),
-                   "ARC-Challenge 25-shot, acc_norm")),
+                   "ARC-Challenge 25-shot, acc_norm"),
+        items=ItemSource("AI2 Reasoning Challenge (Clark et al. 2018), ARC-Challenge test split, Hugging Face "
+                         "dataset allenai/ai2_arc", "CC BY-SA 4.0")),
     BenchmarkSpec(
         "hellaswag", HubSource("Rowan/hellaswag", None, "validation"), _hellaswag_match, _hellaswag_local,
         lambda doc: len(doc["endings"]), None, "process_hellaswag", "acc_norm",
         ChanceLevel(0.25, 25.0), 10042, 4.0,
         _metabench(("hellaswag-lm-seed=1",), ("hellaswag-secondary", "hellaswag"), "HellaSwag 10-shot, acc_norm",
                    atlas="hellaswag"),
-        prompt_prefix=_hellaswag_prefix, parquet_doc=_hellaswag_parquet, pool_is_default=True),
+        prompt_prefix=_hellaswag_prefix, parquet_doc=_hellaswag_parquet, pool_is_default=True,
+        items=ItemSource("HellaSwag (Zellers et al. 2019), validation split, Hugging Face dataset Rowan/hellaswag",
+                         "MIT")),
     BenchmarkSpec(
         "mmlu", HubSource("cais/mmlu", "all", "test"), _mmlu_match, _mmlu_local,
         lambda doc: len(doc["choices"]), _mmlu_prompt, "process_acc", "acc",
         ChanceLevel(0.25, 25.0), 14042, 4.0,
         _metabench(("mmlu-3PL-MAP-0.01-seed=1",), ("mmlu-secondary",), "MMLU 5-shot, acc", "mb_sub_idx"),
-        parquet_doc=lambda row: {**row, "choices": list(row["choices"])}),
+        parquet_doc=lambda row: {**row, "choices": list(row["choices"])},
+        items=ItemSource("MMLU (Hendrycks et al. 2021), test split, Hugging Face dataset cais/mmlu", "MIT")),
     BenchmarkSpec(
         "truthfulqa", HubSource("truthfulqa/truthful_qa", "multiple_choice", "validation"), _field("question"),
         _truthfulqa_local, lambda doc: len(doc["mc2_targets"]["choices"]), lambda doc: f"Q: {doc['question']}\nA:",
@@ -325,28 +369,48 @@ SPECS: dict[str, BenchmarkSpec] = {s.name: s for s in (
         ChanceLevel(0.1922, 44.84), 817, 7.2,
         _metabench(("truthfulqa-2PL-EAPsum-0.01-seed=1",), ("truthfulqa-secondary", "truthfulqa"),
                    "TruthfulQA mc2 0-shot (6-shot QA primer), mc2 > 0.5", atlas="truthfulqa"),
-        builtin_above=0.5, guesser=_truthfulqa_guesser),
+        builtin_above=0.5, guesser=_truthfulqa_guesser,
+        items=ItemSource("TruthfulQA (Lin et al. 2022), multiple-choice validation split, Hugging Face dataset "
+                         "truthfulqa/truthful_qa", "Apache-2.0")),
     BenchmarkSpec(
         "winogrande", HubSource("allenai/winogrande", "winogrande_xl", "validation"), _field("sentence"),
         _winogrande_local, lambda doc: 2, None, "process_acc", "acc",
         ChanceLevel(0.5, 50.0), 1267, 2.0,
         _metabench(("winogrande-4PL-MAP-0.005-seed=1",), ("winogrande-secondary", "winogrande"),
-                   "Winogrande 5-shot, partial scoring, acc", atlas="winogrande")),
+                   "Winogrande 5-shot, partial scoring, acc", atlas="winogrande"),
+        items=ItemSource("WinoGrande (Sakaguchi et al. 2020), winogrande_xl validation split, Hugging Face dataset "
+                         "allenai/winogrande", "CC-BY")),
     BenchmarkSpec(
         "gsm8k", HubSource("openai/gsm8k", "main", "test"), _field("question"), _gsm8k_local,
         None, _question_answer, "process_gsm8k", "exact_match",
         ChanceLevel(0.0, 0.0), 1319, 1.0,
         _metabench(("gsm8k-2PL-EAPsum-0.005-seed=1-v2", "gsm8k-2PL-EAPsum-0.001-seed=1"), ("gsm8k", "gsm8k-secondary"),
                    "GSM8K 5-shot, strict exact match"),
-        builtin_filter="strict-match"),
+        builtin_filter="strict-match",
+        items=ItemSource("GSM8K (Cobbe et al. 2021), test split, Hugging Face dataset openai/gsm8k", "MIT")),
+    BenchmarkSpec(
+        "ifeval", HubSource("wis-k/instruction-following-eval", None, "train"), _field("prompt"), _ifeval_local,
+        None, None, "process_ifeval", "prompt_level_strict_acc",
+        ChanceLevel(0.0, 0.0), 541, 1.0,
+        CalibrationSource(
+            responses=("responses/benchmark-prediction/ifeval__responses.csv",), scores="", score_column="",
+            model_column="model", items_parquets=(), id_column="", prompts=(),
+            licence="MIT (socialfoundations/benchmark-prediction: Open LLM Leaderboard v2 per-prompt results)",
+            lm_eval_format=IFEVAL_FORMAT, column_of=lambda doc: f"ifeval:{doc['key']}"),
+        items=ItemSource("IFEval (Zhou et al. 2023), input_data.jsonl (Hugging Face dataset "
+                         "wis-k/instruction-following-eval, as the leaderboard's lm-eval task loads it)", "Apache-2.0"),
+        budgets=(100, 25), fit=(("anchor_method", "stratified"), ("n_dims", 2)),
+        generation=(("max_gen_toks", 1280), ("do_sample", False))),
 )}
-BENCHMARKS = tuple(SPECS)
+# The Open LLM Leaderboard v1 benchmarks, in its order: the lineups' (tiny_leaderboard, ...).
+BENCHMARKS = tuple(b for b in SPECS if b != "ifeval")
+ALL_BENCHMARKS = tuple(SPECS)
 
 
 def spec(benchmark: str) -> BenchmarkSpec:
     """The spec of `benchmark`, or a clear error naming the known ones."""
     if benchmark not in SPECS:
-        raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}")
+        raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(ALL_BENCHMARKS)}")
     return SPECS[benchmark]
 
 

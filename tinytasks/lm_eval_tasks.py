@@ -14,38 +14,34 @@ import numpy as np
 
 from tinytasks.estimators import spread_order
 
-from .benchmark_specs import hellaswag_preprocess, hellaswag_query, item_key, match_text
-from .documents import load_docs
+from .benchmark_specs import hellaswag_preprocess, hellaswag_query
+from .documents import plain_document
+from .lm_eval_support import check_lm_eval
 from .registry import BENCHMARK_OF_TASK
+from .results_files import add_answer
 from .scoring import TaskEstimate, estimate_task, load_task_params, task_anchors
 
+check_lm_eval()  # lm-eval imports this module when it loads a tiny task: an unsupported release stops here
 
-def load_tiny_dataset(task: str = "", data_dir: str | None = None, **_ignored):
-    """The anchors of `task` as a DatasetDict with a `test` split, from the hub
-    or, with `data_dir` / $TINYTASKS_DATA_DIR, from local files."""
-    if task not in BENCHMARK_OF_TASK:
+
+def load_tiny_dataset(task: str = "", **_ignored):
+    """The anchors of `task` (a shipped task's name, or the parameter file of
+    a task folder `tinytasks fit` wrote) as a DatasetDict with a `test`
+    split, from the items stored beside its parameters (no download)."""
+    if task not in BENCHMARK_OF_TASK and not task.endswith(".json"):
         raise ValueError(f"unknown tiny task {task!r}; known: {sorted(BENCHMARK_OF_TASK)}")
-    bench = BENCHMARK_OF_TASK[task]
     est = load_task_params(task)[0]
     anchors = task_anchors(task)
-    by_key = {}
-    for doc in load_docs(bench, data_dir):
-        by_key.setdefault(item_key(bench, match_text(bench, doc)), doc)
-    missing = [a for a in anchors if a["key"] not in by_key]
-    if missing:
-        raise ValueError(
-            f"{task}: {len(missing)} of {len(anchors)} anchor items are not in the {bench} dataset "
-            f"(first: {missing[0]['match_text'][:80]!r}); the dataset revision differs from the one the parameters "
-            "were fitted on. Point $TINYTASKS_DATA_DIR at the right files or refit with `tinytasks fit`."
-        )
+    no_doc = [a["key"] for a in anchors if "doc" not in a]
+    if no_doc:
+        raise ValueError(f"{task}: {len(no_doc)} of {len(anchors)} anchors have no document in the shipped items "
+                         f"(first: {no_doc[0]}); this tinytasks installation is incomplete: reinstall tinytasks")
     rows = []
     # Docs in an order whose every prefix spreads over the difficulty range,
     # so that `--limit k` runs a stratified subset of the anchors.
-    for i in spread_order(est.calibration.anchor_bank):
+    for i in spread_order(est.calibration_.anchor_bank):
         a = anchors[i]
-        doc = dict(by_key[a["key"]])
-        doc.update(key=a["key"], fewshot_prefix=a.get("fewshot_prefix", ""), tiny_task=task)
-        rows.append(doc)
+        rows.append({**a["doc"], "key": a["key"], "fewshot_prefix": a["fewshot_prefix"], "tiny_task": task})
     return as_test_split(rows)
 
 
@@ -54,21 +50,7 @@ def as_test_split(docs: list[dict]):
     `custom_dataset` returns."""
     import datasets
 
-    return datasets.DatasetDict({"test": datasets.Dataset.from_list([_plain(d) for d in docs])})
-
-
-def _plain(doc: dict) -> dict:
-    """Numpy values (from parquet files) to plain Python, for `datasets`."""
-    out = {}
-    for k, v in doc.items():
-        if isinstance(v, np.ndarray):
-            v = v.tolist()
-        elif isinstance(v, dict):
-            v = _plain(v)
-        elif isinstance(v, np.generic):
-            v = v.item()
-        out[k] = v
-    return out
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list([plain_document(d) for d in docs])})
 
 
 # ------------------------------------------------------------ prompt pieces
@@ -95,13 +77,29 @@ def hellaswag_text(doc: dict) -> str:
 
 
 # ---------------------------------------------------------- per-doc scoring
-KEYED_METRICS = ("est_score", "est_score_stderr", "est_lower", "est_upper", "n_answered", "extrapolated",
-                 "person_fit_lz", "misfit")
+# Every metric whose aggregation estimates from (task, item key, correctness). lm-eval aggregates a task's
+# metrics in the order they first appear in process_results' dict, and aggregating `<metric>` writes
+# `<metric>_stderr` as "N/A" (it knows no standard error of a custom aggregation); its table prints
+# `<metric>_stderr` in `<metric>`'s Stderr column. So `est_score_stderr` must come after `est_score`,
+# or `est_score`'s aggregation would overwrite it: `_keyed` puts each `_stderr` metric right after its own.
+KEYED_METRICS = ("est_score", "est_lower", "est_upper", "n_answered", "extrapolated", "person_fit_lz", "misfit")
+STDERR_METRICS = ("est_score_stderr",)
+
+
+def metric_order(metrics: tuple[str, ...] = KEYED_METRICS) -> tuple[str, ...]:
+    """`metrics` with each of STDERR_METRICS right after the metric it is the standard error of."""
+    order = []
+    for m in metrics:
+        order += [m, *(s for s in STDERR_METRICS if s == f"{m}_stderr")]
+    return tuple(order)
+
+
+METRIC_ORDER = metric_order()
 
 
 def _keyed(doc: dict, value: float) -> dict:
     item = (doc["tiny_task"], doc["key"], float(value))
-    return {"tiny_acc": float(value), **{m: item for m in KEYED_METRICS}}
+    return {"tiny_acc": float(value), **{m: item for m in METRIC_ORDER}}
 
 
 def _loglik(results) -> np.ndarray:
@@ -150,6 +148,24 @@ def _clean_number(text: str) -> str:
     return text.replace(",", "").replace("$", "").strip().rstrip(".")
 
 
+def process_ifeval(doc: dict, results) -> dict:
+    """IFEval scored by lm-eval's leaderboard verifier: right when the
+    response follows every instruction of the prompt (prompt-level strict
+    accuracy); the instruction-level verdicts go to `inst_level_strict_acc`."""
+    from .ifeval import verdicts
+
+    prompt_ok, instructions_ok = verdicts(doc, results[0])
+    return {**_keyed(doc, float(prompt_ok)), "inst_level_strict_acc": instructions_ok}
+
+
+def aggregate_instruction_accuracy(items) -> float:
+    """IFEval's instruction-level strict accuracy over the asked prompts (information: the estimate is of the
+    prompt-level strict accuracy)."""
+    from .ifeval import instruction_accuracy
+
+    return instruction_accuracy(items)
+
+
 def process_gsm8k(doc: dict, results) -> dict:
     """Strict match of the `#### N` answer, as on the leaderboard."""
     m = _NUMBER.search(results[0])
@@ -163,12 +179,11 @@ def _estimate(items: tuple):
     tasks = {t for t, _, _ in items}
     if len(tasks) != 1:
         raise ValueError(f"results of several tasks reached one aggregation: {sorted(tasks)}")
-    keyed = {}
+    task = tasks.pop()
+    keyed: dict[str, float] = {}
     for _, key, value in items:
-        if key in keyed and keyed[key] != value:
-            raise ValueError(f"item {key} has two different results ({keyed[key]} and {value})")
-        keyed[key] = value
-    return estimate_task(tasks.pop(), keyed)
+        add_answer(keyed, key, value, task)
+    return estimate_task(task, keyed)
 
 
 def estimate_keyed(items) -> TaskEstimate:
