@@ -35,7 +35,7 @@ def _adaptive_score_maps() -> type:
     return AdaptiveScoreMaps
 
 
-def _selection_oof(cal: Calibration, y: np.ndarray, s: np.ndarray, pool: np.ndarray, seed: int) -> np.ndarray:
+def _fit_selection_oof(cal: Calibration, y: np.ndarray, s: np.ndarray, pool: np.ndarray, seed: int) -> np.ndarray:
     from .selection_oof import selection_oof  # fitting only: scoring a run never loads it
     return selection_oof(cal, y, s, pool, seed)
 
@@ -84,7 +84,7 @@ class TinyEstimator:
         ya = y[:, anchors.items]
         feats, _, _ = cal.features(ya)
         # Supervised anchors were chosen on these models' scores: the map widens its interval for that.
-        oof = _selection_oof(cal, y, s, pool, self.seed) if anchors.method == "supervised" else None
+        oof = _fit_selection_oof(cal, y, s, pool, self.seed) if anchors.method == "supervised" else None
         self.score_map_ = ScoreMap(level=self.level, seed=self.seed).fit(feats, s, cal.n_summary, selection_oof=oof)
         self.partial_map_ = PartialScoreMap(level=self.level, seed=self.seed).fit(cal, self.score_map_, ya, s)
         self.guard_ = ExtrapolationGuard.fit(
