@@ -22,6 +22,19 @@ def test_requests_per_item_match_the_counted_full_runs():
         assert SPECS[b].requests_per_item == pytest.approx(full[b]["requests"] / full[b]["items"], abs=0.01)
 
 
+def test_a_generation_benchmarks_tasks_generate_as_its_leaderboard_task_does():
+    """The settings verify checks a run against are the tasks' own and lm-eval's leaderboard task's."""
+    import lm_eval
+
+    own = yaml_field(Path(lm_eval.__file__).parent / "tasks" / "leaderboard" / "ifeval" / "ifeval.yaml",
+                     "generation_kwargs")
+    for task, (bench, _) in TASKS.items():
+        want = dict(SPECS[bench].generation)
+        if want:
+            got = yaml_field(TASK_CONFIG_DIR / task / f"{task}.yaml", "generation_kwargs")
+            assert {k: got[k] for k in want} == want == {k: own[k] for k in want}, task
+
+
 @pytest.mark.parametrize("task", sorted(TASKS))
 def test_every_task_yaml_scores_with_its_benchmarks_scorer(task):
     scorer = SPECS[TASKS[task][0]].scorer
@@ -43,7 +56,8 @@ def test_lm_eval_tasks_of_the_same_name_log_the_specs_metric():
     tasks = Path(lm_eval.__file__).parent / "tasks"
     own = {"arc": "arc/arc_easy.yaml", "hellaswag": "hellaswag/hellaswag.yaml",
            "mmlu": "mmlu/default/_default_template_yaml", "truthfulqa": "truthfulqa/truthfulqa_mc2.yaml",
-           "winogrande": "winogrande/default.yaml", "gsm8k": "gsm8k/gsm8k.yaml"}
+           "winogrande": "winogrande/default.yaml", "gsm8k": "gsm8k/gsm8k.yaml",
+           "ifeval": "leaderboard/ifeval/ifeval.yaml"}
     for b, rel in own.items():
         text = (tasks / rel).read_text()
         assert f"metric: {SPECS[b].builtin_metric}" in text, b
