@@ -27,6 +27,17 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def smollm2():
+    """The packaged SmolLM2-135M-Instruct as a local transformers folder (skip if its package is missing)."""
+    from tinytasks.packaged_models import ensure_hf_folder
+
+    try:
+        return ensure_hf_folder("smollm2-135m")
+    except FileNotFoundError as e:
+        pytest.skip(str(e))
+
+
+@pytest.fixture(scope="session")
 def mmlu_data(shared_data):
     from maintainer.shared_data import load_source
 

@@ -57,14 +57,10 @@ def test_table_json_and_plot_are_written(tmp_path):
 
 
 @pytest.mark.slow
-def test_real_model_checkpoint_series_is_evaluated_once_and_then_cached(tmp_path, monkeypatch):
+def test_real_model_checkpoint_series_is_evaluated_once_and_then_cached(tmp_path, monkeypatch, smollm2):
     from benchmarks.perturbed_checkpoints import write_perturbed_checkpoints
-    from tinytasks.packaged_models import ensure_hf_folder
 
-    try:
-        base = ensure_hf_folder("smollm2-135m")
-    except FileNotFoundError as e:
-        pytest.skip(str(e))
+    base = smollm2
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     paths = write_perturbed_checkpoints(base, [1.0, 0.0], tmp_path / "run")
     series = checkpoint_series("dtype=float32", paths=[str(p) for p in paths])

@@ -19,13 +19,8 @@ ADAPTIVE_TASK = "tiny_winogrande_pool"  # adaptive tests choose among the whole 
 
 
 @pytest.fixture(scope="module")
-def model_dir():
-    from tinytasks.packaged_models import ensure_hf_folder
-
-    try:
-        return ensure_hf_folder("smollm2-135m")
-    except FileNotFoundError as e:
-        pytest.skip(str(e))
+def model_dir(smollm2):
+    return smollm2
 
 
 @pytest.fixture(scope="module")

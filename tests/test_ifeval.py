@@ -60,32 +60,24 @@ def test_a_run_cut_short_or_without_the_chat_template_is_warned_about():
     assert pretrained_of("pretrained=/m/x,dtype=float32") == "/m/x" and pretrained_of({"pretrained": "y"}) == "y"
 
 
-def test_a_chat_model_run_without_its_template_is_warned_about():
-    from tinytasks.packaged_models import ensure_hf_folder
+def test_a_chat_model_run_without_its_template_is_warned_about(smollm2):
     from tinytasks.run_checks import generation_warnings
 
-    try:
-        model = ensure_hf_folder("smollm2-135m")
-    except FileNotFoundError as e:
-        pytest.skip(str(e))
+    model = smollm2
     run = {"chat_template": None, "config": {"model_args": f"pretrained={model},dtype=float32"}}
     (w,) = generation_warnings("tiny_ifeval", {"generation_kwargs": {"max_gen_toks": 1280}}, run)
     assert "without --apply_chat_template" in w
 
 
 @pytest.mark.slow
-def test_a_packaged_chat_model_runs_tiny_ifeval_through_its_chat_template(tmp_path):
+def test_a_packaged_chat_model_runs_tiny_ifeval_through_its_chat_template(tmp_path, smollm2):
     """The leaderboard's settings but three prompts; the verifier's verdicts
     on the logged responses are the estimate's answers."""
     from tinytasks.ifeval import verdicts
-    from tinytasks.packaged_models import ensure_hf_folder
     from tinytasks.results_files import read_samples, task_answers
     from tinytasks.scoring import estimate_task
 
-    try:
-        model = ensure_hf_folder("smollm2-135m")
-    except FileNotFoundError as e:
-        pytest.skip(str(e))
+    model = smollm2
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     proc = subprocess.run([sys.executable, "-m", "tinytasks.cli", "run", "--model", "hf", "--model_args",
                            f"pretrained={model},dtype=float32", "--tasks", "tiny_ifeval", "--limit", "3",

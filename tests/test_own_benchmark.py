@@ -56,15 +56,11 @@ def test_a_prompt_without_documents_or_with_other_fields_is_refused(tmp_path, ca
 
 
 @pytest.mark.slow
-def test_fit_writes_a_task_folder_that_plain_lm_eval_runs_on_a_real_model(shared_data, tmp_path):
-    from tinytasks.packaged_models import ensure_hf_folder
+def test_fit_writes_a_task_folder_that_plain_lm_eval_runs_on_a_real_model(shared_data, tmp_path, smollm2):
     from tinytasks.results_files import read_samples, task_answers
     from tinytasks.scoring import estimate_task
 
-    try:
-        model = ensure_hf_folder("smollm2-135m")
-    except FileNotFoundError as e:
-        pytest.skip(str(e))
+    model = smollm2
     responses, scores, items = _own_benchmark(shared_data, tmp_path)
     (tmp_path / "prompt.yaml").write_text(PROMPT)
     folder = tmp_path / "tiny_myeval"

@@ -84,13 +84,8 @@ def _fresh_env(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_a_regular_install_runs_the_cli_and_plain_lm_eval_runs_a_tiny_task(wheel, tmp_path):
-    from tinytasks.packaged_models import ensure_hf_folder
-
-    try:
-        model = ensure_hf_folder("smollm2-135m")
-    except FileNotFoundError as e:
-        pytest.skip(str(e))
+def test_a_regular_install_runs_the_cli_and_plain_lm_eval_runs_a_tiny_task(wheel, tmp_path, smollm2):
+    model = smollm2
     env_dir = _fresh_env(tmp_path)
     pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps"]
     subprocess.run([*pip, f"lm-eval=={version('lm_eval')}", str(wheel)], check=True, capture_output=True,
