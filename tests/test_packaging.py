@@ -4,6 +4,7 @@ plain `lm_eval` finding and running the tiny tasks with nothing else."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -107,6 +108,11 @@ def test_a_regular_install_runs_the_cli_and_plain_lm_eval_runs_a_tiny_task(wheel
               "tiny_winogrande", "--limit", "3", "--batch_size", "4", "--device", "cpu", "--output_path", "out",
               "--log_samples")
     assert "est_score" in out and "tiny_winogrande" in out
+    # est_score's standard error fills lm-eval's Stderr column (how it does differs by lm-eval release)
+    (row,) = [ln for ln in out.splitlines() if "|est_score " in ln]
+    (results,) = (away / "out").rglob("results_*.json")
+    stderr = json.loads(results.read_text())["results"]["tiny_winogrande"]["est_score_stderr,none"]
+    assert row.rstrip("|").split("|")[-1].strip() == f"{stderr:.4f}", row
     listing = subprocess.run([str(env_dir / "bin" / "lm_eval"), "ls", "tasks"], cwd=away, env=env,
                              capture_output=True, text=True, timeout=600)
     if listing.returncode != 0:  # releases before `lm_eval ls` list with --tasks list

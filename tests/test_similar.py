@@ -106,3 +106,23 @@ def test_packed_answers_are_what_pack_answers_writes(shared_data, tmp_path):
     pack_shared_answers(tmp_path / "answers.json", shared_data, progress=lambda m: None)
     for suffix in (".json", ".npz"):
         assert (tmp_path / "answers").with_suffix(suffix).read_bytes() == ANSWERS_PATH.with_suffix(suffix).read_bytes()
+
+
+def test_the_shipped_answers_hold_only_metabenchs(shared_data):
+    """ATLAS states no licence: an anchor only its matrices answer is unanswered for every shipped model."""
+    import pandas as pd
+
+    from tinytasks.anchor_answers import load_reference_answers
+    from tinytasks.benchmark_specs import SPECS
+    from tinytasks.registry import task_name
+    from tinytasks.scoring import load_task_params
+
+    ref = load_reference_answers()
+    for bench, block in ref.benchmarks.items():
+        item_of = {a["key"]: a["item"] for a in load_task_params(task_name(bench, None))[1]["anchors"]}
+        metabench = set().union(*(pd.read_csv(shared_data / r, nrows=0).columns[1:].astype(str)
+                                  for r in SPECS[bench].calibration.responses))
+        for j, key in enumerate(block.keys):
+            if item_of[key] not in metabench:
+                assert np.isnan(block.answers.answers[:, j]).all(), (bench, key)
+        assert all(lic.startswith("CC BY-NC-SA 4.0 (metabench") for lic in ref.licence.values())
