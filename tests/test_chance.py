@@ -1,5 +1,6 @@
 """Chance-aware estimates: the chance levels, and what they change."""
 
+import copy
 import json
 
 import numpy as np
@@ -47,6 +48,9 @@ def test_nothing_right_on_tiny_hellaswag_reads_as_the_weakest_calibration_models
 def test_below_chance_mmlu_answers_widen_the_interval_below_chance_only():
     ref = json.loads((ROOT / "benchmarks" / "results" / "full_reference" / "mmlu_smollm2-135m.json").read_text())
     est, _, _ = load_task_params("tiny_mmlu_pool")
+    assert est.chance == ChanceLevel(0.25, 25.0)  # the file's own chance level
+    est = copy.copy(est)
+    est.chance = None  # the same file's estimates without one
     row = np.array([[ref["anchor_answers"][k] for k in anchor_keys("tiny_mmlu_pool")]])
     plain = est.predict(row)
     aware = estimate_task("tiny_mmlu_pool", ref["anchor_answers"])

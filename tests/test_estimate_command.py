@@ -103,7 +103,8 @@ def test_estimate_reads_lm_eval_samples_and_names_bad_files(tmp_path, capfd, cap
     (run / "results_2026-01-01T00-00-00.json").write_text(
         json.dumps({"results": {task: {}}, "config": {"model_args": {"pretrained": "my/model"}}}))
     (run / f"samples_{task}_2026-01-01T00-00-00.jsonl").write_text("\n".join(
-        json.dumps({"doc_id": i, "doc": {"key": k}, "tiny_acc": v}) for i, (k, v) in enumerate(zip(keys, values))))
+        json.dumps({"doc_id": i, "doc": {"key": k, "tiny_task": task}, "tiny_acc": v, "est_score": [task, k, v]})
+        for i, (k, v) in enumerate(zip(keys, values))))
     with caplog.at_level(logging.WARNING, logger="tinytasks"):
         assert main(["estimate", "--task", task, "--responses", str(tmp_path / "run")]) == 0
     out = pd.read_csv(io.StringIO(capfd.readouterr().out), index_col="model")

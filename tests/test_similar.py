@@ -42,8 +42,10 @@ def write_run(folder, name, keyed: dict[str, float], estimates: dict[str, float]
     res = {t: {"est_score,none": s, "est_lower,none": s - 3, "est_upper,none": s + 3} for t, s in estimates.items()}
     (folder / f"results_{stamp}.json").write_text(json.dumps({"results": res, "config": {"model_args": name}}))
     by_task: dict[str, list] = {}
-    for key, v in keyed.items():
-        by_task.setdefault(task_name(key.split(":")[0]), []).append({"doc": {"key": key}, "tiny_acc": v})
+    for key, v in keyed.items():  # as lm-eval logs a tiny task's sample
+        task = task_name(key.split(":")[0])
+        by_task.setdefault(task, []).append({"doc": {"key": key, "tiny_task": task}, "tiny_acc": v,
+                                             "est_score": [task, key, v]})
     for task, samples in by_task.items():
         (folder / f"samples_{task}_{stamp}.jsonl").write_text("\n".join(json.dumps(s) for s in samples))
     return str(folder)

@@ -23,15 +23,10 @@ class UnsupportedLmEval(ImportError):
 
 
 def _release(text: str) -> tuple[int, ...]:
-    parts = []
-    for p in text.split("+")[0].split("."):
-        digits = "".join(ch for ch in p if ch.isdigit())
-        if not digits:
-            break
-        parts.append(int(digits))
-        if not p.isdigit():  # 0.5.0rc1, 0.4.10.dev0: the release it leads to
-            break
-    return tuple(parts)
+    """The release numbers of a version (0.5.0rc1 and 0.5.0.dev0 count as 0.5.0)."""
+    import re
+
+    return tuple(int(p) for p in re.match(r"\d+(?:\.\d+)*", text.split("+")[0]).group(0).split("."))
 
 
 def check_lm_eval() -> str:

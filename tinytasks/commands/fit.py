@@ -45,6 +45,9 @@ def run(a: argparse.Namespace) -> int:
     from ..task_folder import read_prompt, write_task_folder
 
     prompt = read_prompt(a.prompt) if a.prompt else None  # checked before the fit
+    if prompt is not None and not a.items:
+        raise ValueError("--prompt writes a task that asks your items: give --items with a 'doc' column (each "
+                         "item's document as a JSON object)")
     data = load_calibration_data(a.responses, a.scores, a.score_column, a.model_column)
     items = None
     if a.items:
