@@ -31,11 +31,16 @@ def runs() -> dict[str, dict]:
     return out
 
 
+# Core types a DYNAMIC_ARCH OpenBLAS serves with another kernel it has: it reports Prescott as Katmai, Zen as Haswell.
+SERVED_AS = {"prescott": {"prescott", "katmai"}, "zen": {"zen", "haswell"}}
+
+
 def test_the_kernel_settings_load_the_kernels_they_name(runs):
     for name, changes in kernel_settings().items():
         core = changes.get("OPENBLAS_CORETYPE")
         if core:
-            assert {b.lower() for b in runs[name]["blas"]} == {core.lower()}, (name, runs[name]["blas"])
+            loaded = {b.lower() for b in runs[name]["blas"]}
+            assert len(loaded) == 1 and loaded <= SERVED_AS.get(core.lower(), {core.lower()}), (name, loaded)
 
 
 @pytest.mark.parametrize("task", sorted(BENCHMARK_OF_TASK))
