@@ -88,7 +88,8 @@ def _fresh_env(tmp_path: Path) -> Path:
 def test_a_regular_install_runs_the_cli_and_plain_lm_eval_runs_a_tiny_task(wheel, tmp_path, smollm2):
     model = smollm2
     env_dir = _fresh_env(tmp_path)
-    pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps"]
+    # --ignore-installed: this environment's own copy, although the one it sees through the .pth satisfies the pin
+    pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed"]
     subprocess.run([*pip, f"lm-eval=={version('lm_eval')}", str(wheel)], check=True, capture_output=True,
                    timeout=600)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TINYTASKS_DATA_DIR")}
