@@ -39,7 +39,7 @@ def test_a_generation_benchmarks_tasks_generate_as_its_leaderboard_task_does():
 def test_every_task_yaml_scores_with_its_benchmarks_scorer(task):
     scorer = SPECS[TASKS[task][0]].scorer
     assert yaml_field(TASK_CONFIG_DIR / task / f"{task}.yaml", "process_results") == \
-        f"tinytasks.lm_eval_tasks.{scorer}"
+        f"tiny_functions.{scorer}"
     assert callable(getattr(lm_eval_tasks, scorer))
 
 

@@ -8,7 +8,9 @@ import pytest
 from tinytasks.estimators import spread_order
 from tinytasks import lm_eval_tasks as lt
 from tinytasks.registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR, task_name
+from tinytasks.lm_eval_support import indexed_yaml_path
 from tinytasks.scoring import anchor_keys, estimate_task, load_task_params
+from tinytasks.task_yaml import resolved_yaml, yaml_field
 
 pytestmark = pytest.mark.lm_eval
 
@@ -23,7 +25,8 @@ def test_every_tiny_task_is_listed_by_lm_eval():
         assert task in tm.all_tasks, f"{task} YAML failed to parse (lm-eval skips such files silently)"
     for group, members in GROUPS.items():
         assert group in tm.all_groups
-        assert set(tm.task_index[group].cfg["task"]) == set(members), f"{group}.yaml lists other tasks than GROUPS"
+        assert set(yaml_field(indexed_yaml_path(tm, group), "task")) == set(members), \
+            f"{group}.yaml lists other tasks than GROUPS"
 
 
 def test_every_task_of_a_benchmark_asks_as_its_default_task_a_subset_of_the_pool():
@@ -32,7 +35,7 @@ def test_every_task_of_a_benchmark_asks_as_its_default_task_a_subset_of_the_pool
     tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
     for variant, bench in BENCHMARK_OF_TASK.items():
         default, pool = task_name(bench), task_name(bench, None)
-        a, b = tm.task_index[variant].cfg, tm.task_index[default].cfg
+        a, b = (resolved_yaml(indexed_yaml_path(tm, t)) for t in (variant, default))
         assert {k: v for k, v in a.items() if k not in ("task", "dataset_kwargs", "metadata")} == \
                {k: v for k, v in b.items() if k not in ("task", "dataset_kwargs", "metadata")}
         assert a["dataset_kwargs"] == {"task": variant}

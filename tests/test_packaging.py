@@ -45,7 +45,7 @@ def test_the_wheel_holds_every_module_and_data_file_and_nothing_of_the_checkout_
     # lm-eval's task folder gets the YAMLs (and the template they include), nothing else
     scanned = {n for n in names if n.startswith("lm_eval/")}
     yamls = {f"lm_eval/tasks/tinytasks/{p.relative_to(ROOT / 'task_configs').as_posix()}" for p in configs
-             if p.suffix == ".yaml" or p.name == "_tiny_template"}
+             if p.suffix == ".yaml" or p.name in ("_tiny_template", "tiny_functions.py")}
     assert scanned == yamls | {"lm_eval/tasks/tinytasks/__init__.py"}
     assert "lm_eval/__init__.py" not in names and "lm_eval/tasks/__init__.py" not in names
     meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()

@@ -20,7 +20,7 @@ from tinytasks.estimators.adaptive import AdaptiveSettings, AdaptiveTest
 
 from .checkpoints import expand_tasks
 from .lm_eval_tasks import METRIC_ORDER
-from .registry import BENCHMARK_OF_TASK, TASK_CONFIG_DIR, TASKS, task_name
+from .registry import BENCHMARK_OF_TASK, TASKS, task_name
 from .scoring import load_task_params
 
 log = logging.getLogger("tinytasks")
@@ -64,8 +64,9 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
     on `tasks`. Returns {task: {"estimate": ScoreEstimate, "items": keys in
     the order asked, "answers": [...], "se_trace": [...]}} ."""
     from lm_eval.evaluator import evaluate
-    from lm_eval.tasks import TaskManager
     from tqdm.auto import tqdm
+
+    from .lm_eval_support import build_tasks, task_manager
 
     named, tasks = list(tasks), []
     for task in expand_tasks(named):
@@ -84,7 +85,7 @@ def run_adaptive(lm, tasks: list[str], settings: AdaptiveSettings, show_progress
         log.warning("skipping %s", why)  # came in through a group
     if not tasks:
         raise ValueError("none of the requested tasks can be run adaptively")
-    loaded = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False).load(tasks)["tasks"]
+    loaded = build_tasks(task_manager(), tasks)
     state = {}
     for task in tasks:
         est, meta, _ = load_task_params(task, adaptive=True)

@@ -27,6 +27,7 @@ from tinytasks.estimators.checkpoint_trend import checkpoint_trend
 from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
 from .results_files import task_answers
 from .scoring import TaskEstimate, estimate_task, task_anchors
+from .task_yaml import resolved_yaml
 
 METRICS = ("est_score", "est_lower", "est_upper", "extrapolated", "misfit")
 
@@ -89,13 +90,14 @@ def _weights_fingerprint(model_args: str) -> list:
 
 
 def task_items_digest(task: str) -> str:
-    """SHA-256 of what a task asks: its anchors' keys, texts and few-shot
-    prefixes, and its YAML with the template it includes. Answers cached
-    under one digest answer exactly those prompts."""
-    h = hashlib.sha256(json.dumps(task_anchors(task), sort_keys=True).encode())
-    for path in (TASK_CONFIG_DIR / task / f"{task}.yaml", TASK_CONFIG_DIR / "_tiny_template"):
-        h.update(path.read_bytes())
-    return h.hexdigest()
+    """SHA-256 of what a task asks: its anchors' keys, documents and few-shot
+    prefixes, and its YAML with what it includes, its metadata (the
+    parameter file's checksum) left out. Answers cached under one digest
+    answer exactly those prompts."""
+    config = resolved_yaml(TASK_CONFIG_DIR / task / f"{task}.yaml")
+    config.pop("metadata", None)
+    ident = {"anchors": task_anchors(task), "config": config}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def cache_key(model: str, ckpt: Checkpoint, task: str, settings: dict) -> str:
@@ -118,7 +120,8 @@ def evaluate_series(
     are reused; each checkpoint's missing tasks are evaluated in one run, and
     every estimate is computed from the answers with the installed files."""
     import lm_eval
-    from lm_eval.tasks import TaskManager
+
+    from .lm_eval_support import task_manager
 
     eval_kwargs = dict(eval_kwargs or {})
     settings = {"limit": limit, **eval_kwargs}
@@ -131,7 +134,7 @@ def evaluate_series(
         progress(f"checkpoint {i}/{len(series)} (step {ckpt.step:g}): "
                  + (f"evaluating {', '.join(missing)}" if missing else "all tasks cached"))
         if missing:
-            manager = manager or TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+            manager = manager or task_manager()
             res = lm_eval.simple_evaluate(model=model, model_args=ckpt.model_args, tasks=missing,
                                           task_manager=manager, limit=limit, log_samples=True, **eval_kwargs)
             runs += 1

@@ -56,3 +56,39 @@ def scanned_task_folder() -> Path:
 def lm_eval_finds_tiny_tasks() -> bool:
     """True when lm-eval's own task scan finds the tiny tasks (no --include_path needed)."""
     return (scanned_task_folder() / "tiny_leaderboard.yaml").is_file()
+
+
+def task_manager(include_path: str | None = None, include_defaults: bool = False):
+    """lm-eval's TaskManager with the tiny tasks' folder (or `include_path`) indexed."""
+    from lm_eval.tasks import TaskManager
+
+    from .registry import TASK_CONFIG_DIR
+
+    return TaskManager(include_path=str(include_path or TASK_CONFIG_DIR), include_defaults=include_defaults)
+
+
+def build_tasks(manager, names: list[str]) -> dict:
+    """{task name: built lm-eval Task} of plain (not group) tasks, as either
+    API builds them: TaskManager.load (0.4.13) or get_task_dict (0.4.9)."""
+    if hasattr(manager, "load"):
+        return manager.load(names)["tasks"]
+    from lm_eval.tasks import get_task_dict
+
+    return dict(get_task_dict(names, manager))
+
+
+def indexed_yaml_path(manager, name: str) -> Path:
+    """The YAML file lm-eval indexed task or group `name` from."""
+    entry = manager.task_index[name]
+    return Path(entry.yaml_path if hasattr(entry, "yaml_path") else entry["yaml_path"])
+
+
+def group_stderr(stderrs: list[float], sizes: list[int]) -> float:
+    """The standard error lm-eval gives a group's unweighted mean of its tasks'
+    metrics: that of an unweighted mean where the release has it (0.4.13),
+    else its pooled one (0.4.9), so that a rescored file matches a fresh run."""
+    from lm_eval.api import metrics
+
+    if hasattr(metrics, "unweighted_mean_stderr"):
+        return metrics.unweighted_mean_stderr(stderrs)
+    return metrics.pooled_sample_stderr(stderrs, sizes)

@@ -44,6 +44,7 @@ def ensure_hf_folder(name: str = "smollm2-135m", cache_dir: str | Path | None = 
     """A transformers folder (float32) for the packaged model, created on first use."""
     out = Path(cache_dir or default_cache_dir()) / name
     if (out / "config.json").is_file():
+        portable_tokenizer_config(out)
         return out
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -58,8 +59,22 @@ def ensure_hf_folder(name: str = "smollm2-135m", cache_dir: str | Path | None = 
     tmp = out.with_name(out.name + ".tmp")
     model.save_pretrained(tmp)
     tok.save_pretrained(tmp)
+    portable_tokenizer_config(tmp)
     tmp.rename(out)
     return out
+
+
+def portable_tokenizer_config(folder: Path) -> None:
+    """Name the saved tokenizer's class as every transformers release knows it:
+    transformers 5 writes its own `TokenizersBackend`, which transformers 4
+    (what lm-eval 0.4.9 runs with) cannot load; both load it as
+    `PreTrainedTokenizerFast` (same tokens, same chat template)."""
+    import json
+
+    path = Path(folder) / "tokenizer_config.json"
+    config = json.loads(path.read_text())
+    if config.get("tokenizer_class") == "TokenizersBackend":
+        path.write_text(json.dumps({**config, "tokenizer_class": "PreTrainedTokenizerFast"}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def group_metrics(group: str) -> list[str]:
 def rescore(path: str | Path, out_dir: str | Path) -> Path:
     """Write the rescored results file of the run at `path` (a results JSON
     or its folder) into `out_dir`, with its samples files; returns its path."""
-    from lm_eval.api.metrics import unweighted_mean_stderr
+    from .lm_eval_support import group_stderr
 
     results_path, doc = read_results(path)
     if "adaptive" in doc:
@@ -65,13 +65,17 @@ def rescore(path: str | Path, out_dir: str | Path) -> Path:
         metadata.update(params_sha256=load_task_params(task)[2], params_format_version=FORMAT_VERSION)
         copies.append(samples)
     for group in [g for g in doc["results"] if g in GROUPS]:
-        members = [new["results"][t] for t in GROUPS[group] if t in new["results"]]
+        names = [t for t in GROUPS[group] if t in new["results"]]
+        members = [new["results"][t] for t in names]
+        # each task's sample count, as lm-eval weighs a pooled standard error (the items answered if not recorded)
+        sizes = [int(doc.get("n-samples", {}).get(t, {}).get("effective", m["n_answered,none"]))
+                 for t, m in zip(names, members)]
         for metric in group_metrics(group):
             values = [m[f"{metric},none"] for m in members]
             new["results"][group][f"{metric},none"] = sum(values) / len(values)
             stderrs = [m.get(f"{metric}_stderr,none", "N/A") for m in members]
             if "N/A" not in stderrs:
-                new["results"][group][f"{metric}_stderr,none"] = unweighted_mean_stderr(stderrs)
+                new["results"][group][f"{metric}_stderr,none"] = group_stderr(stderrs, sizes)
         if group in new.get("groups", {}):
             new["groups"][group] = copy.deepcopy(new["results"][group])
     new["tinytasks_rescored"] = {"from": str(results_path), "at": _dt.datetime.now().isoformat(timespec="seconds")}

@@ -63,17 +63,19 @@ def write_task_folder(task: str, params_file: Path, prompt: dict, params_sha256:
         f'"""The items of the tiny task {task}, bound to the parameter file beside this\n'
         'module (written by `tinytasks fit`)."""\n\n'
         "from pathlib import Path\n\n"
+        "from tinytasks.lm_eval_tasks import *  # noqa: F401,F403 (what the YAML names)\n"
         "from tinytasks.lm_eval_tasks import load_tiny_dataset\n\n"
         f'PARAMS = str(Path(__file__).resolve().with_name("{params_file.name}"))\n\n\n'
         "def load(**_ignored):\n"
         "    return load_tiny_dataset(task=PARAMS)\n")
     template = (TASK_CONFIG_DIR / "_tiny_template").read_text()
-    template = template.replace("!function tinytasks.lm_eval_tasks.load_tiny_dataset", f"!function {task}_items.load")
+    template = template.replace("!function tiny_functions.load_tiny_dataset", f"!function {task}_items.load")
+    template = template.replace("!function tiny_functions.", f"!function {task}_items.")
     body = yaml.safe_dump(prompt, sort_keys=False, allow_unicode=True, width=1000)
     text = (f"# The tiny task {task}, written by `tinytasks fit`: run it with\n"
             f"#   lm_eval --include_path {folder.name} --tasks {task} ...\n"
             f"task: {task}\n{template}\n{body}"
-            "process_results: !function tinytasks.lm_eval_tasks.process_acc\n"
+            f"process_results: !function {task}_items.process_acc\n"
             + metadata_block(params_sha256))
     path = folder / f"{task}.yaml"
     path.write_text(text)

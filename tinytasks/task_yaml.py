@@ -33,6 +33,14 @@ def yaml_field(path: Path, field: str):
     return doc[field]
 
 
+def resolved_yaml(path: Path) -> dict:
+    """The lm-eval YAML at `path` with what it includes merged under its own fields."""
+    doc = yaml.load(path.read_text(), Loader=_TaskYamlLoader)
+    if "include" in doc:
+        doc = {**resolved_yaml(path.parent / doc.pop("include")), **doc}
+    return doc
+
+
 def metadata_block(params_sha256: str) -> str:
     return (f"metadata:\n  version: {TASK_VERSION}\n  params_format_version: {FORMAT_VERSION}\n"
             f"  params_sha256: {params_sha256}\n")

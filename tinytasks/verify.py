@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .registry import BENCHMARK_OF_TASK, GROUPS, TASK_CONFIG_DIR
+from .registry import BENCHMARK_OF_TASK, GROUPS
 from .results_files import model_name, read_results, read_samples, samples_file, task_answers
 from .run_checks import generation_warnings
 from .scoring import anchor_row, estimate_task, load_task_params
@@ -52,9 +52,9 @@ def config_hash(config: dict) -> str:
 def installed_configs(tasks: list[str]) -> dict[str, dict]:
     """lm-eval's dumped config of each installed tiny task (builds the tasks,
     which loads their anchors)."""
-    from lm_eval.tasks import TaskManager
+    from .lm_eval_support import build_tasks, task_manager
 
-    built = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False).load(tasks)["tasks"]
+    built = build_tasks(task_manager(), tasks)
     return {t: built[t].dump_config() for t in tasks}
 
 
