@@ -41,7 +41,9 @@ BATCH = {"smollm2-135m": "8", "gemma3-270m": "2"}  # Gemma's 262k-token vocabula
 
 def shown(text: str) -> str:
     """Output as the README shows it: local model folders as `.../<name>`, no trailing blanks."""
-    text = text.replace(str(default_cache_dir()) + "/", ".../")
+    cache = str(default_cache_dir())
+    text = text.replace(cache + "/", ".../").replace(cache.replace("/", "__").replace(".", "_"), "...")
+    text = text.replace(cache.replace("/", "__"), "...").replace(str(ROOT) + "/", ".../")
     return re.sub(r"[ \t]+\n", "\n", text).strip() + "\n"
 
 
@@ -117,9 +119,10 @@ def main() -> int:
                          "--output_path", "out/adaptive"], work)
     if want("tiered"):
         shutil.rmtree(work / "tiered_cache", ignore_errors=True)
-        run("tiered", [tt, "tiered", "--models", model_args["smollm2-135m"], model_args["gemma3-270m"],
-                       "--tiers", "tiny_winogrande_25", "tiny_winogrande", "tiny_winogrande_pool", "--limit", "3",
-                       "--batch_size", "2", "--cache-dir", "tiered_cache"], work)
+        out = run(None, [tt, "tiered", "--models", model_args["smollm2-135m"], model_args["gemma3-270m"],
+                         "--tiers", "tiny_winogrande_25", "tiny_winogrande", "tiny_winogrande_pool", "--limit", "3",
+                         "--batch_size", "2", "--cache-dir", "tiered_cache"], work)
+        (OUT / "tiered.txt").write_text(shown(out[out.index("2 models ranked"):]))  # without the progress lines
     if want("own_benchmark"):
         own_benchmark(work, tt, lm, model_args["smollm2-135m"])
     if want("task_table"):
@@ -149,7 +152,8 @@ def peers_summary() -> str:
     return "\n".join(lines) + "\n"
 
 
-MARKER = re.compile(r"(<!-- output: ([\w-]+) -->\n```[a-z]*\n)(.*?)(\n```)", re.DOTALL)
+# the marker, the fence's first line, the block's lines (maybe none), the closing fence
+MARKER = re.compile(r"(<!-- output: ([\w-]+) -->\n```[a-z]*\n)((?:(?!```).*\n)*?)(```)")
 
 
 def fill_readme(path: Path) -> int:
@@ -162,7 +166,7 @@ def fill_readme(path: Path) -> int:
         if not f.is_file():
             missing.append(m.group(2))
             return m.group(0)
-        return m.group(1) + f.read_text().rstrip("\n") + m.group(4)
+        return m.group(1) + shown(f.read_text()) + m.group(4)
 
     path.write_text(MARKER.sub(block, text))
     if missing:

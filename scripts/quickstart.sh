@@ -11,4 +11,4 @@ bash scripts/install.sh
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
 MODEL=$(.venv/bin/tinytasks packaged-model smollm2-135m)
 .venv/bin/tinytasks run --model hf --model_args "pretrained=$MODEL,dtype=float32" \
-    --tasks "${TASKS:-tiny_winogrande}" --batch_size 8 --output_path out/quickstart "$@"
+    --tasks "${TASKS:-tiny_mmlu}" --batch_size 8 --output_path out/quickstart "$@"
