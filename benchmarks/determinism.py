@@ -9,8 +9,7 @@
    Calibration models are the hard case: thresholds are learned from them, so
    their own answers sit exactly on some (see tinytasks.estimators.grid).
 2. Ability estimates of partial runs: the posterior mode by the damped Newton
-   steps tinytasks uses against plain Newton steps capped at 1 (what an
-   earlier version did): the share of partial answer patterns whose mode the
+   steps tinytasks uses against plain Newton steps capped at 1: the share of partial answer patterns whose mode the
    plain steps miss by more than 1e-3.
 3. Fits. The IRT fit of the shared MMLU matrix (3 dimensions) under the
    pinned kernels (AVX2, one thread) and under this machine's own: iterations

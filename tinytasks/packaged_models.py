@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 PACKAGED = {
@@ -56,11 +58,19 @@ def ensure_hf_folder(name: str = "smollm2-135m", cache_dir: str | Path | None = 
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
-    tmp = out.with_name(out.name + ".tmp")
+    # Written aside and renamed into place, so that processes converting at the
+    # same time (parallel test workers) never see a half-written folder.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out.parent))
     model.save_pretrained(tmp)
     tok.save_pretrained(tmp)
     portable_tokenizer_config(tmp)
-    tmp.rename(out)
+    try:
+        tmp.rename(out)
+    except OSError:  # another process finished first: keep its folder
+        if not (out / "config.json").is_file():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
