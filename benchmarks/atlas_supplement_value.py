@@ -4,7 +4,7 @@ would add, measured with a plain model-agnostic probe.
 On the models found in both the metabench pool and the ATLAS matrix of a
 benchmark, 5-fold cross-validated MAE of a ridge regression from raw answers
 to the full score, with three sets of answers: the metabench pool alone; plus
-ATLAS's items whose text is known (what `tinytasks fit-shared` adds as a
+ATLAS's items whose text is known (what `python -m maintainer fit-shared` adds as a
 supplement: an item without text cannot be asked); plus every ATLAS item.
 The probe is not the shipped estimator, only a yardstick for the items.
 

@@ -2,13 +2,13 @@
 
 The reports give one coverage over all held-out models; a task can cover
 95% overall and still miss at the weak or the strong end. This splits the
-held-out estimates of `tinytasks fit-joint` (5-fold over the 1,608 shared-data
+held-out estimates of `python -m maintainer fit-joint` (5-fold over the 1,608 shared-data
 models with all six benchmarks, each task configured as shipped) by each
 benchmark's real score into quartiles, plus the weakest and strongest 5%.
 Each coverage carries its binomial 95% interval (Wilson): with 80 models in
 a 5% band, a coverage of 95% is measured only to about +-5 points.
 
-    python -m benchmarks.coverage_by_band      # seconds after `tinytasks fit-joint`; else its held-out fits, ~12 min per lineup
+    python -m benchmarks.coverage_by_band      # seconds after `python -m maintainer fit-joint`; else its held-out fits, ~12 min per lineup
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ BANDS = ((0, 5), (0, 25), (25, 50), (50, 75), (75, 100), (95, 100))  # percentil
 
 def main() -> int:
     lines = ["# Held-out error and 95% coverage by real-score band", "",
-             "Held-out estimates of `tinytasks fit-joint` (5-fold over the shared-data models with all six "
+             "Held-out estimates of `python -m maintainer fit-joint` (5-fold over the shared-data models with all six "
              "benchmarks). Bands are percentiles of each benchmark's real score; the score range of each band "
              "is given.", "",
              "| task | band (percentiles) | real scores | models | MAE | 95% cover | its 95% interval | mean width |",

@@ -17,7 +17,7 @@ Anchors below the whole pool are chosen as `tinytasks fit` chooses them
 same either way.
 
 It runs with the numerical kernels of this machine; the task reports
-(`tinytasks fit-shared`) run with AVX2 kernels pinned (tinytasks/pinned_numerics.py),
+(`python -m maintainer fit-shared`) run with AVX2 kernels pinned (tinytasks/pinned_numerics.py),
 so on an AVX-512 machine the two differ in the third decimal. With the same
 pinning the script gives the reports' numbers exactly (checked: MMLU and ARC
 at 10 anchors):

@@ -2,7 +2,7 @@
 joint estimate: errors and interval coverage on held-out models that have all six.
 
 5-fold CV over the models present in every benchmark's shared data; each
-task of the lineup is configured as `tinytasks fit-shared` configures it and
+task of the lineup is configured as `python -m maintainer fit-shared` configures it and
 fitted on all of its benchmark's models outside the test fold.
 Two intervals for the average of the six estimates:
 - "bounds mean": the mean of the six lower and of the six upper bounds (what
@@ -17,7 +17,7 @@ Also printed: the correlation matrix of the six tasks' errors.
     python -m benchmarks.leaderboard_average                                # tiny_leaderboard
     python -m benchmarks.leaderboard_average --group tiny_leaderboard_25    # -> results/leaderboard_average_25
 
-The held-out estimates are those of `tinytasks fit-joint`, from its cache
+The held-out estimates are those of `python -m maintainer fit-joint`, from its cache
 when it has run (minutes otherwise).
 """
 

@@ -9,7 +9,7 @@ picks the real best model (top-1 hit), Kendall's tau, and the share of pairs
 it orders the wrong way. Designs:
 
 - every model on `tiny_leaderboard_25`, on `tiny_leaderboard` (100) and on
-  `tiny_leaderboard_pool`: the held-out estimates of `tinytasks fit-joint`
+  `tiny_leaderboard_pool`: the held-out estimates of `python -m maintainer fit-joint`
   (5-fold over models, each task fitted without the models it scores);
 - the tiered policy of `tinytasks tiered`: every model on the 25-item
   lineup, then the 100-item lineup for the models whose P(top k) is at
@@ -27,7 +27,7 @@ per item (each `BenchmarkSpec.requests_per_item`, counted in tiny_savings.py's r
 error correlation the ranking uses is the shipped one, fitted on these same
 held-out estimates (two numbers per task).
 
-    python -m benchmarks.ranking_reliability          # after `tinytasks fit-joint`, which fills the cache
+    python -m benchmarks.ranking_reliability          # after `python -m maintainer fit-joint`, which fills the cache
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def main() -> int:
     full_requests = float(np.array([SPECS[b].full_items for b in BENCHMARKS]) @ per_item)
     correlation, missing = shipped_error_correlation()
     if missing:
-        raise SystemExit(f"no joint file for {missing}: run `tinytasks fit-joint` first")
+        raise SystemExit(f"no joint file for {missing}: run `python -m maintainer fit-joint` first")
     tasks = {g: np.array([GROUPS[g]] * len(models), dtype=object) for g in TIERS}
     se = {g: interval_stderr(h.lower, h.upper) for g, h in held.items()}
     policy = TierPolicy(top_k=a.top_k, threshold=a.threshold)
@@ -182,7 +182,7 @@ def main() -> int:
                    "called": int(sure.sum()), "right": float(w[sure].mean())}
             calibration.append(row)
             lines.append(table_row(g, label, f"{row['brier']:.4f}", row["called"], f"{row['right']:.3f}"))
-    lines += ["", f"Ran in {time.perf_counter() - t0:.0f} s (held-out estimates from the cache of `tinytasks fit-joint`)."]
+    lines += ["", f"Ran in {time.perf_counter() - t0:.0f} s (held-out estimates from the cache of `python -m maintainer fit-joint`)."]
     write_results(a.out, lines, {"settings": vars(a), "n_models": len(models), "requests_per_model": requests,
                                  "full_requests_per_model": full_requests, "rows": rows,
                                  "pairwise_calibration": calibration})

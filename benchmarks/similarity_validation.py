@@ -12,7 +12,7 @@ all the others (leave one out), by its answers to the pool anchors (what a
    match is not just a copy of the model itself.
 2. Nearest-neighbour score estimate against the held-out tiny estimate, on
    the models with all six benchmarks: MAE per benchmark (tiny estimates
-   from `tinytasks fit-joint`'s held-out cache of tiny_leaderboard).
+   from `python -m maintainer fit-joint`'s held-out cache of tiny_leaderboard).
 3. Near-duplicates: pairs flagged at several thresholds, and how many are
    confirmed by evidence outside the anchors: identical full scores (within
    0.005 on every benchmark both have, at least two, neither model at

@@ -1,4 +1,4 @@
-"""`tinytasks fit-joint`: the joint estimate across a lineup's six tasks,
+"""`python -m maintainer fit-joint`: the joint estimate across a lineup's six tasks,
 learned from held-out estimates of the shared data's models that have all six."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def held_out_cache_dir() -> Path:
 def held_out_estimates(settings: FitSettings, group: str, root: Path | None = None,
                        progress: Callable[[str], None] = print, cache_dir: Path | None = None) -> HeldOutEstimates:
     """K-fold over the models that every benchmark's shared data has: each
-    task of the lineup `group`, configured as `tinytasks fit-shared`
+    task of the lineup `group`, configured as `python -m maintainer fit-shared`
     configures it (its budget, anchors among the items with text), is fitted
     on all of its models outside the fold and estimates the fold's models.
     With `cache_dir`, the result is kept there, keyed by the lineup, the
