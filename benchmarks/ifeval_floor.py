@@ -13,7 +13,7 @@
 3. Baselines on the same folds: random 100 prompts, their plain mean and a
    ridge map (the issue's probe: 2.6 and 2.2).
 
-    python -m benchmarks.ifeval_floor        # about 10 minutes on 2 cores
+    python -m benchmarks.ifeval_floor        # about a minute on 2 cores
 
 Writes benchmarks/results/ifeval_floor.{md,json}.
 """
