@@ -58,13 +58,13 @@ def lm_eval_finds_tiny_tasks() -> bool:
     return (scanned_task_folder() / "tiny_leaderboard.yaml").is_file()
 
 
-def task_manager(include_path: str | None = None, include_defaults: bool = False):
-    """lm-eval's TaskManager with the tiny tasks' folder (or `include_path`) indexed."""
+def task_manager():
+    """lm-eval's TaskManager indexing the tiny tasks' folder only."""
     from lm_eval.tasks import TaskManager
 
     from .registry import TASK_CONFIG_DIR
 
-    return TaskManager(include_path=str(include_path or TASK_CONFIG_DIR), include_defaults=include_defaults)
+    return TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
 
 
 def build_tasks(manager, names: list[str]) -> dict:
