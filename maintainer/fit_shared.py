@@ -51,6 +51,10 @@ def run(a: argparse.Namespace) -> int:
         if src.supplements:
             files += " with the items of known text from " + ", ".join(f"shared/data/{r}" for r in src.supplements)
             source["supplements"] = list(src.supplements)
+            borrowing = int((items["prefix_from"] != "").sum())
+            if borrowing:
+                source["borrowed_prefix_items"] = borrowing
+                files += f" ({borrowing} of them asked with a borrowed few-shot prefix)"
         source["description"] = f"{files}; prompt format: {src.lm_eval_format}"
         out = Path(a.out_dir) / task / "params.json"
         # Adaptive tests choose among a benchmark's whole pool: only its whole-pool task gets their score maps.

@@ -21,7 +21,7 @@ from tinytasks.estimators.tables import (
     read_responses_csv,
 )
 
-from tinytasks.benchmark_specs import MB, item_key, spec
+from tinytasks.benchmark_specs import MB, CalibrationSource, item_key, spec
 from tinytasks.documents import plain_document
 
 SHARED_ENV = "TINYTASKS_SHARED_DATA"
@@ -38,17 +38,19 @@ def shared_data_dir() -> Path:
     return path
 
 
-def load_source(benchmark: str, root: Path | None = None, items: pd.DataFrame | None = None) -> CalibrationData:
+def load_source(benchmark: str, root: Path | None = None, items: pd.DataFrame | None = None,
+                src: CalibrationSource | None = None) -> CalibrationData:
     """A benchmark's calibration data (responses and full scores) from
-    shared/data (`root`, default `shared_data_dir()`). A supplement brings
-    only its items of known text: those of `items`, the benchmark's
-    `item_table`, built here when the caller has not."""
-    src = spec(benchmark).calibration
+    shared/data (`root`, default `shared_data_dir()`), as `src` names it
+    (default: its spec's). A supplement brings only its items of known text:
+    those of `items`, the benchmark's `item_table`, built here when the
+    caller has not."""
+    src = spec(benchmark).calibration if src is None else src
     root = shared_data_dir() if root is None else root
     if not src.scores:
         return whole_benchmark_data([root / r for r in src.responses])
     if src.supplements and items is None:
-        items = item_table(benchmark, root)
+        items = item_table(benchmark, root, src)
     with_text = set(items["item"]) if src.supplements else None
     return load_calibration_data([root / r for r in src.responses], root / src.scores, src.score_column,
                                  src.model_column, [root / r for r in src.supplements], with_text)
@@ -69,13 +71,15 @@ def whole_benchmark_data(paths: list[Path]) -> CalibrationData:
                            source_sha256=h.hexdigest())
 
 
-def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
-    """One row per response column whose text and few-shot prompt are known:
-    `item` (column name), `key`, `match_text`, `fewshot_prefix` and `doc`,
-    the item's document from shared/data/benchmarks (the hub's schema)."""
+def item_table(benchmark: str, data_dir: Path | None = None, src: CalibrationSource | None = None) -> pd.DataFrame:
+    """One row per response column whose text is known: `item` (column
+    name), `key`, `match_text`, `fewshot_prefix`, `prefix_from` (the key of
+    the item whose prefix it borrows where its own exact prompt is unknown,
+    else "") and `doc`, the item's document from shared/data/benchmarks (the
+    hub's schema). `src`: the calibration source (default: the spec's)."""
     data_dir = data_dir or shared_data_dir()
     bench = spec(benchmark)
-    src = bench.calibration
+    src = bench.calibration if src is None else src
     if src.column_of is not None:
         return _benchmark_file_items(benchmark, data_dir)
     columns_of = {r: pd.read_csv(data_dir / r, nrows=0).columns[1:].astype(str)
@@ -100,14 +104,18 @@ def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
     for col, doc, prefix in rows:
         if prefix is not None:
             text = bench.match_text(doc)
-            out.append({"item": col, "key": item_key(benchmark, text), "match_text": text, "fewshot_prefix": prefix})
+            out.append({"item": col, "key": item_key(benchmark, text), "match_text": text, "fewshot_prefix": prefix,
+                        "prefix_from": ""})
+    local = bench.local_docs(data_dir / "benchmarks")
     docs = {}
-    for d in bench.local_docs(data_dir / "benchmarks"):
+    for d in local:
         docs.setdefault(item_key(benchmark, bench.match_text(d)), d)
     for row in out:
         if row["key"] not in docs:
             raise ValueError(f"{benchmark}: item {row['item']} ({row['match_text'][:60]!r}) is not in "
                              f"{data_dir / 'benchmarks'}")
+    out += _row_mapped_items(benchmark, src.supplement_rows, data_dir, local, out, in_pool)
+    for row in out:
         row["doc"] = plain_document(docs[row["key"]])
     table = pd.DataFrame(out).drop_duplicates("item")
     known = set(table["item"])
@@ -117,6 +125,36 @@ def item_table(benchmark: str, data_dir: Path | None = None) -> pd.DataFrame:
             if missing:
                 raise ValueError(f"{benchmark}: no text or prompt found for {len(missing)} items of {r}")
     return table.set_index("item").loc[[c for c in columns if c in known]].reset_index()
+
+
+def _row_mapped_items(benchmark: str, row_maps: tuple[str, ...], data_dir: Path, local: list[dict],
+                      known: list[dict], in_pool: set[str]) -> list[dict]:
+    """Item-table rows of the supplement columns that `row_maps` map to rows
+    of the benchmark file and `known` (the rows with an exact prompt)
+    lacks. Each borrows the few-shot prefix of a known item, chosen by its own
+    key (`prefix_from` names the donor), so the choice does not depend on
+    the order of the files."""
+    have = {r["item"] for r in known}
+    donors = sorted({r["key"]: r["fewshot_prefix"] for r in known}.items())
+    out = []
+    for path in row_maps:
+        rows = pd.read_csv(data_dir / path, dtype={"item": str})
+        if not {"item", "row"} <= set(rows.columns):
+            raise ValueError(f"{data_dir / path}: needs the columns item and row, has {list(rows.columns)}")
+        bad = rows[(rows["row"] < 0) | (rows["row"] >= len(local))]
+        if len(bad):
+            raise ValueError(f"{data_dir / path}: row {int(bad['row'].iloc[0])} of item {bad['item'].iloc[0]} is "
+                             f"outside the {len(local)} documents of {data_dir / 'benchmarks'}")
+        for col, row in zip(rows["item"], rows["row"]):
+            if col in have or col not in in_pool:
+                continue
+            text = spec(benchmark).match_text(local[int(row)])
+            key = item_key(benchmark, text)
+            donor_key, prefix = donors[int(key.rsplit(":", 1)[1], 16) % len(donors)]
+            out.append({"item": col, "key": key, "match_text": text, "fewshot_prefix": prefix,
+                        "prefix_from": donor_key})
+            have.add(col)
+    return out
 
 
 def _benchmark_file_items(benchmark: str, data_dir: Path) -> pd.DataFrame:
@@ -133,5 +171,5 @@ def _benchmark_file_items(benchmark: str, data_dir: Path) -> pd.DataFrame:
             doc = by_column[col]
             text = bench.match_text(doc)
             rows.append({"item": col, "key": item_key(benchmark, text), "match_text": text, "fewshot_prefix": "",
-                         "doc": plain_document(doc)})
+                         "prefix_from": "", "doc": plain_document(doc)})
     return pd.DataFrame(rows).drop_duplicates("item").reset_index(drop=True)

@@ -131,8 +131,8 @@ def test_every_whole_pool_task_adapts_and_a_task_without_maps_is_refused(monkeyp
         return est, meta, sha
 
     monkeypatch.setattr(adaptive_run, "load_task_params", without_maps)
-    with pytest.raises(ValueError, match="tiny_hellaswag has no adaptive score maps"):
-        run_adaptive(None, ["tiny_hellaswag"], AdaptiveSettings())
+    with pytest.raises(ValueError, match="tiny_hellaswag_pool has no adaptive score maps .* too few to adapt"):
+        run_adaptive(None, ["tiny_hellaswag_pool"], AdaptiveSettings())
 
 
 def test_the_parts_of_a_test_can_be_swapped(adaptive_fit):

@@ -44,7 +44,7 @@ def test_arc_and_gsm8k_merge_both_metabench_pools_without_losing_models_at_eithe
         merged = load_source(bench, shared_data)
         table = item_table(bench, shared_data)
         assert len(merged.items) == len(table) == n_items  # every item has text and its exact prompt
-        assert table["key"].is_unique and not np.isnan(merged.responses).any()
+        assert table["key"].is_unique and not np.isnan(merged.responses).any() and (table["prefix_from"] == "").all()
         src = SPECS[bench].calibration
         first = load_calibration_data(shared_data / src.responses[0], shared_data / src.scores)
         assert len(merged.models) > 0.85 * len(first.models)
@@ -52,12 +52,34 @@ def test_arc_and_gsm8k_merge_both_metabench_pools_without_losing_models_at_eithe
     assert (item_table("gsm8k", shared_data)["fewshot_prefix"].str.count("Question:") == 5).all()
 
 
-def test_every_hellaswag_item_with_text_gets_its_ten_shot_prefix(shared_data):
+def test_every_hellaswag_item_with_text_gets_a_ten_shot_prefix_its_own_where_known(shared_data):
     from maintainer.shared_data import item_table
 
     table = item_table("hellaswag", shared_data)
-    assert len(table) == 63  # metabench's 58 and ATLAS's 5 others with text
+    # metabench's 58, ATLAS's 5 with metabench's prompt, 91 mapped to rows of the benchmark file
+    assert len(table) == 154 and (table["prefix_from"] != "").sum() == 91
     assert (table["fewshot_prefix"].str.count("\n\n") == 10).all()
+    own = table[table["prefix_from"] == ""].set_index("key")["fewshot_prefix"]
+    borrowed = table[table["prefix_from"] != ""]
+    assert borrowed["prefix_from"].isin(own.index).all()
+    assert (borrowed["fewshot_prefix"].to_numpy() == own.loc[borrowed["prefix_from"]].to_numpy()).all()
+
+
+def test_a_row_map_outside_the_benchmark_file_is_refused_with_the_file_and_item(shared_data, tmp_path):
+    from maintainer.shared_data import item_table
+
+    root = tmp_path / "data"  # shared/data by links, with one row map edited
+    (root / "responses/atlas/tiny_item_rows").mkdir(parents=True)
+    (root / "benchmarks").symlink_to(shared_data / "benchmarks")
+    (root / "responses/metabench").symlink_to(shared_data / "responses/metabench")
+    for f in (shared_data / "responses/atlas").glob("*.csv"):
+        (root / "responses/atlas" / f.name).symlink_to(f)
+    rows = root / "responses/atlas/tiny_item_rows/hellaswag.csv"
+    table = pd.read_csv(shared_data / "responses/atlas/tiny_item_rows/hellaswag.csv")
+    table.loc[3, "row"] = 10**6
+    table.to_csv(rows, index=False)
+    with pytest.raises(ValueError, match=rf"hellaswag.csv: row 1000000 of item {table.loc[3, 'item']} is outside"):
+        item_table("hellaswag", root)
 
 
 def test_a_supplement_adds_items_for_the_models_it_covers_and_keeps_every_model(tmp_path):

@@ -59,7 +59,11 @@ class CalibrationSource:
     those models (ATLAS's): their items whose text is known join as answers
     of the models they cover, NaN for the others. `items_parquets` hold the
     item text (and, for most, the exact prompt in a `*_longprompt` column);
-    `prompts` are metabench's per-item prompt CSVs.
+    `prompts` are metabench's per-item prompt CSVs. `supplement_rows` map
+    supplement columns to rows of the benchmark file (`item`, `row`: the
+    0-based position in `local_docs`): those items join with their text, and
+    where their exact prompt is unknown they are asked with a borrowed
+    few-shot prefix (another pool item's, in the same leaderboard format).
 
     A source whose matrix holds the whole benchmark (every item) has no
     `scores` file (""): a model's full score is its mean over the matrix x 100.
@@ -77,6 +81,7 @@ class CalibrationSource:
     licence: str
     lm_eval_format: str
     supplements: tuple[str, ...] = ()
+    supplement_rows: tuple[str, ...] = ()
     column_of: Callable[[dict], str] | None = None
 
 
@@ -106,8 +111,6 @@ class BenchmarkSpec:
     requests_per_item: lm-eval requests per item over the full benchmark
       (one log-likelihood per choice, one generation for GSM8K), as
       tiny_savings.py counted them in real runs.
-    pool_is_default: the askable pool is smaller than the default budget, so
-      tiny_<name> is the whole pool and there is no _pool task.
     items: the source and licence of the benchmark's items.
     budgets: the anchor budgets of its tiny tasks (None: the whole pool).
     fit: the fit settings its tasks are fitted with where they differ from
@@ -134,7 +137,6 @@ class BenchmarkSpec:
     parquet_doc: Callable[[dict], dict] = dict
     builtin_filter: str | None = None
     builtin_above: float | None = None
-    pool_is_default: bool = False
     items: ItemSource = ItemSource("", "")
     budgets: tuple[int | None, ...] = (100, 25, None)
     fit: tuple[tuple[str, object], ...] = ()
@@ -190,10 +192,13 @@ def _field(name: str) -> Callable[[dict], str]:
 
 
 def _metabench(stems: tuple[str, ...], items: tuple[str, ...], fmt: str, id_column: str = "metabench_idx",
-               atlas: str = "") -> CalibrationSource:
-    """A metabench source; `atlas` names an ATLAS matrix to add as a supplement,
-    whose items with text are in metabench's other item set (`items[1]`, with
-    its prompts in items/items-<bench>-A.csv)."""
+               atlas: str = "", atlas_rows: bool = False) -> CalibrationSource:
+    """A metabench source; `atlas` names an ATLAS matrix to add as a supplement:
+    its items in metabench's other item set (`items[1]`, prompts in
+    items/items-<bench>-A.csv) with their exact prompt and, with
+    `atlas_rows`, the rest through the row map atlas/tiny_item_rows/<bench>.csv
+    with a borrowed prefix (where benchmarks/results/borrowed_prefix_noise.md
+    shows they bring more than a borrowed prefix can cost)."""
     prompts = tuple(f"{MB}/{s}__prompts.csv" for s in stems)
     return CalibrationSource(
         responses=tuple(f"{MB}/{s}__responses.csv" for s in stems),
@@ -202,6 +207,7 @@ def _metabench(stems: tuple[str, ...], items: tuple[str, ...], fmt: str, id_colu
         prompts=prompts + ((f"{MB}/items/items-{atlas}-A.csv",) if atlas else ()),
         licence=METABENCH_LICENCE + (f"; supplement: {ATLAS_LICENCE}" if atlas else ""), lm_eval_format=fmt,
         supplements=(f"responses/atlas/response_matrix_tiny{atlas}.csv",) if atlas else (),
+        supplement_rows=(f"responses/atlas/tiny_item_rows/{atlas}.csv",) if atlas_rows else (),
     )
 
 
@@ -351,8 +357,8 @@ SPECS: dict[str, BenchmarkSpec] = {s.name: s for s in (
         lambda doc: len(doc["endings"]), None, "process_hellaswag", "acc_norm",
         ChanceLevel(0.25, 25.0), 10042, 4.0,
         _metabench(("hellaswag-lm-seed=1",), ("hellaswag-secondary", "hellaswag"), "HellaSwag 10-shot, acc_norm",
-                   atlas="hellaswag"),
-        prompt_prefix=_hellaswag_prefix, parquet_doc=_hellaswag_parquet, pool_is_default=True,
+                   atlas="hellaswag", atlas_rows=True),
+        prompt_prefix=_hellaswag_prefix, parquet_doc=_hellaswag_parquet,
         items=ItemSource("HellaSwag (Zellers et al. 2019), validation split, Hugging Face dataset Rowan/hellaswag",
                          "MIT")),
     BenchmarkSpec(

@@ -145,6 +145,9 @@ def write_task_files(
             doc = by_item.loc[col, "doc"] if "doc" in by_item.columns else None
             if isinstance(doc, dict):
                 texts[key]["doc"] = doc
+            donor = by_item.loc[col, "prefix_from"] if "prefix_from" in by_item.columns else ""
+            if isinstance(donor, str) and donor:
+                texts[key]["prefix_from"] = donor
     metadata = {
         "task": task, "benchmark": benchmark, "tinytasks_version": __version__,
         "estimator": "tinytasks spline-IRT (M2PL EAP + calibrated score map, conformal interval)",

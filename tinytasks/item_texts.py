@@ -1,9 +1,11 @@
 """The items the tiny tasks ask, stored once per benchmark and shipped with
 the package: each anchor's match text, its document (question, choices,
 gold answer, in the schema of the Hugging Face dataset the leaderboard's
-lm-eval task loads) and its exact few-shot prefix, shared by every task of
+lm-eval task loads) and its few-shot prefix, shared by every task of
 the benchmark (`tiny_arc`, `tiny_arc_25`, ...), which name their anchors by
-key. The file also names the benchmark's source and licence.
+key. The prefix is the item's exact leaderboard prefix, or, for an item
+whose leaderboard prompt is unknown, another item's (`prefix_from` names
+it). The file also names the benchmark's source and licence.
 
 The file is gzipped JSON. Prefixes are stored as lists of indices into one
 list of unique shots (a prefix split at blank lines; joining them back gives
@@ -30,7 +32,7 @@ class ItemTextError(ValueError):
 
 
 def entries_digest(entries: dict[str, dict]) -> str:
-    """SHA-256 of {key: {match_text, fewshot_prefix[, doc]}} in canonical JSON."""
+    """SHA-256 of {key: {match_text, fewshot_prefix[, doc][, prefix_from]}} in canonical JSON."""
     return hashlib.sha256(json.dumps(entries, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -40,7 +42,8 @@ def _encode(benchmark: str, entries: dict[str, dict], about: dict) -> bytes:
     for key in sorted(entries):
         e = entries[key]
         idx = [shots.setdefault(s, len(shots)) for s in e["fewshot_prefix"].split(SHOT_SEPARATOR)]
-        items[key] = {"match_text": e["match_text"], "shots": idx, **({"doc": e["doc"]} if "doc" in e else {})}
+        items[key] = {"match_text": e["match_text"], "shots": idx,
+                      **{k: e[k] for k in ("doc", "prefix_from") if k in e}}
     doc = {"format": FORMAT, "benchmark": benchmark, **about, "shots": list(shots), "items": items}
     return gzip.compress(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False).encode(), 9, mtime=0)
 
@@ -66,12 +69,14 @@ def item_file_about(path: Path) -> dict:
 
 @functools.lru_cache(maxsize=None)
 def read_item_texts(path: Path) -> dict[str, dict]:
-    """{key: {"match_text", "fewshot_prefix", "doc"}} from an item file
-    ("doc" where the file has the item's document)."""
+    """{key: {"match_text", "fewshot_prefix", "doc", "prefix_from"}} from an
+    item file ("doc" where the file has the item's document; "prefix_from",
+    the key of the item whose few-shot prefix it borrows, where its own
+    leaderboard prompt is unknown)."""
     doc = _read(path)
     shots = doc["shots"]
     return {k: {"match_text": v["match_text"], "fewshot_prefix": SHOT_SEPARATOR.join(shots[i] for i in v["shots"]),
-                **({"doc": v["doc"]} if "doc" in v else {})}
+                **{f: v[f] for f in ("doc", "prefix_from") if f in v}}
             for k, v in doc["items"].items()}
 
 

@@ -18,8 +18,6 @@ def task_name(benchmark: str, budget: int | None = DEFAULT_BUDGET) -> str:
     """The tiny task of `benchmark` with `budget` anchors (None: the whole pool)."""
     if benchmark not in SPECS:
         raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(ALL_BENCHMARKS)}")
-    if SPECS[benchmark].pool_is_default and (budget is None or budget >= DEFAULT_BUDGET):
-        return f"tiny_{benchmark}"
     if budget is None:
         return f"tiny_{benchmark}_pool"
     return f"tiny_{benchmark}" if budget == DEFAULT_BUDGET else f"tiny_{benchmark}_{budget}"

@@ -16,7 +16,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     add_model_options(p, "as for lm_eval, e.g. pretrained=DIR,dtype=float32")
     d = AdaptiveSettings()
-    p.add_argument("--tasks", required=True, help="comma-separated whole-pool tiny tasks (tiny_mmlu_pool, tiny_hellaswag, ...), or "
+    p.add_argument("--tasks", required=True, help="comma-separated whole-pool tiny tasks (tiny_mmlu_pool, tiny_hellaswag_pool, ...), or "
                                                 "tiny_leaderboard_pool")
     p.add_argument("--target-se", type=float, default=d.target_se,
                    help="stop a task once its estimate's standard error (points) is at most this (default: use the "
