@@ -22,7 +22,7 @@ from pathlib import Path
 from tinytasks.estimators.comparison import average_estimates
 
 from tinytasks.packaged_models import ensure_hf_folder
-from tinytasks.registry import GROUPS, TASK_CONFIG_DIR
+from tinytasks.registry import GROUPS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,9 +38,9 @@ def main() -> int:
     a = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import lm_eval
-    from lm_eval.tasks import TaskManager
+    from tinytasks.lm_eval_support import task_manager
 
-    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    tm = task_manager()
     rows = []
     for name in a.models.split(","):
         folder = ensure_hf_folder(name)

@@ -4,7 +4,7 @@ calibration data was recorded: same prompt text, same choices, same gold."""
 import pandas as pd
 import pytest
 
-from tinytasks.registry import TASK_CONFIG_DIR, task_name
+from tinytasks.registry import task_name
 
 pytestmark = pytest.mark.lm_eval
 
@@ -34,10 +34,12 @@ def _leaderboard_items(bench: str, shared_data) -> dict:
 
 @pytest.fixture(scope="module")
 def task_dict(shared_data):
-    from lm_eval.tasks import TaskManager, get_task_dict
+    from lm_eval.tasks import get_task_dict
+
+    from tinytasks.lm_eval_support import task_manager
 
     mp = pytest.MonkeyPatch()
-    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    tm = task_manager()
     yield get_task_dict([task_name(b) for b in WITH_PROMPTS], tm)
     mp.undo()
 

@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-from tinytasks.registry import TASK_CONFIG_DIR
 
 pytestmark = pytest.mark.lm_eval
 
@@ -40,9 +39,9 @@ def monkeypatch_module():
 @pytest.fixture(scope="module")
 def api_results(model_dir, offline_env):
     import lm_eval
-    from lm_eval.tasks import TaskManager
+    from tinytasks.lm_eval_support import task_manager
 
-    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    tm = task_manager()
     return lm_eval.simple_evaluate(
         model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[TASK],
         limit=LIMIT, batch_size=4, device="cpu", task_manager=tm,
@@ -99,7 +98,7 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
     items, each round one lm-eval call; the answers match a plain lm-eval run
     of the same items, and `tinytasks verify` verifies its output."""
     import lm_eval
-    from lm_eval.tasks import TaskManager
+    from tinytasks.lm_eval_support import task_manager
 
     from tinytasks.estimators import spread_order
     from tinytasks.scoring import anchor_keys, load_task_params
@@ -123,7 +122,7 @@ def test_adaptive_run_through_lm_eval_asks_chosen_items_and_estimates(model_dir,
 
     est, _, _ = load_task_params(ADAPTIVE_TASK)
     doc_keys = [keys[i] for i in spread_order(est.calibration_.anchor_bank)]  # the task's doc order
-    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    tm = task_manager()
     plain = lm_eval.simple_evaluate(
         model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[ADAPTIVE_TASK], batch_size=4,
         device="cpu", task_manager=tm, samples={ADAPTIVE_TASK: sorted(doc_keys.index(k) for k in a["items"])},
@@ -137,12 +136,12 @@ def test_smaller_task_runs_all_its_anchors_through_lm_eval(model_dir, offline_en
     """tiny_winogrande_25 on the real model, every anchor: its own 25 anchors
     are asked, and the logged answers give the reported estimate."""
     import lm_eval
-    from lm_eval.tasks import TaskManager
+    from tinytasks.lm_eval_support import task_manager
 
     from tinytasks.scoring import anchor_keys, estimate_task
 
     task = "tiny_winogrande_25"
-    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    tm = task_manager()
     out = lm_eval.simple_evaluate(
         model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=[task],
         batch_size=8, device="cpu", task_manager=tm, log_samples=True,

@@ -1,4 +1,3 @@
-import json
 import logging
 import random
 
@@ -18,9 +17,9 @@ SHIPPED = sorted(BENCHMARK_OF_TASK)
 
 
 def test_every_tiny_task_is_listed_by_lm_eval():
-    from lm_eval.tasks import TaskManager
+    from tinytasks.lm_eval_support import task_manager
 
-    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    tm = task_manager()
     for task in BENCHMARK_OF_TASK:
         assert task in tm.all_tasks, f"{task} YAML failed to parse (lm-eval skips such files silently)"
     for group, members in GROUPS.items():
@@ -30,9 +29,9 @@ def test_every_tiny_task_is_listed_by_lm_eval():
 
 
 def test_every_task_of_a_benchmark_asks_as_its_default_task_a_subset_of_the_pool():
-    from lm_eval.tasks import TaskManager
+    from tinytasks.lm_eval_support import task_manager
 
-    tm = TaskManager(include_path=str(TASK_CONFIG_DIR), include_defaults=False)
+    tm = task_manager()
     for variant, bench in BENCHMARK_OF_TASK.items():
         default, pool = task_name(bench), task_name(bench, None)
         a, b = (resolved_yaml(indexed_yaml_path(tm, t)) for t in (variant, default))
