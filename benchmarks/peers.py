@@ -33,7 +33,8 @@ method is fitted on the training folds only and scores the held-out fold:
   map and interval), nested (anchors chosen inside each fold).
 
 At 25 and 100 items where the method allows (tinyBenchmarks' anchors are
-97-100; a pool smaller than 100, HellaSwag's 63 items, is asked whole). MAE, RMSE and Spearman against the real score; 95% coverage where the
+97-100; a pool smaller than a budget would be asked whole). MAE, RMSE and
+Spearman against the real score; 95% coverage where the
 method gives an interval (tinytasks).
 
     python -m benchmarks.peers                       # about 15 minutes on 2 cores
@@ -165,7 +166,7 @@ def compare(bench: str, root: Path, n_folds: int, seed: int = 0) -> dict:
     def put(name: str, test: np.ndarray, values: np.ndarray) -> None:
         preds.setdefault(name, np.full(s.size, np.nan))[test] = values
 
-    # a pool smaller than a budget (HellaSwag's 63 items) is asked whole instead
+    # a pool smaller than a budget is asked whole instead
     budgets = sorted({min(k, pool.shape[1]) for k in BUDGETS})
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
