@@ -61,7 +61,7 @@ REFERENCES = {
     "truthfulqa": Reference("tiny_truthfulqa_pool", "truthfulqa_mc2_reference", "mc2", None, "load_truthfulqa"),
     "mmlu": Reference("tiny_mmlu_pool", "mmlu_reference", "acc", "subject", "load_mmlu"),
     "winogrande": Reference("tiny_winogrande_pool", "winogrande_reference", "acc", None, "load_winogrande"),
-    "hellaswag": Reference("tiny_hellaswag", "hellaswag_reference", "acc", None, "load_hellaswag"),
+    "hellaswag": Reference("tiny_hellaswag_pool", "hellaswag_reference", "acc", None, "load_hellaswag"),
 }
 # A model name "<packaged model>@<noise>" is a copy of the packaged model with
 # Gaussian weight noise of <noise> times each tensor's std (a stand-in for an
