@@ -4,8 +4,10 @@ would add, measured with a plain model-agnostic probe.
 On the models found in both the metabench pool and the ATLAS matrix of a
 benchmark, 5-fold cross-validated MAE of a ridge regression from raw answers
 to the full score, with three sets of answers: the metabench pool alone; plus
-ATLAS's items whose text is known (what `python -m maintainer fit-shared` adds as a
-supplement: an item without text cannot be asked); plus every ATLAS item.
+ATLAS's items whose text is known (through metabench's item tables or the
+row map atlas/tiny_item_rows: the items a pool could take, with their exact
+prompt or a borrowed one; an item without text cannot be asked); plus every
+ATLAS item.
 The probe is not the shipped estimator, only a yardstick for the items.
 
     python -m benchmarks.atlas_supplement_value      # ~1 min
@@ -28,6 +30,7 @@ from tinytasks.benchmark_specs import SPECS
 from maintainer.shared_data import shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
+ROW_MAP = "responses/atlas/tiny_item_rows/{}.csv"  # ATLAS columns placed in the benchmark file: their text is known
 
 
 def ridge_mae(x: np.ndarray, y: np.ndarray, seed: int) -> float:
@@ -56,7 +59,8 @@ def main() -> int:
         rows = np.isin(pool.models, both)
         x_pool, y = pool.responses[rows], pool.scores[rows]
         new = [c for c in atlas.columns if c not in pool.items]
-        with_text = set().union(*(pd.read_parquet(root / p)[src.id_column].astype(str) for p in src.items_parquets))
+        with_text = set().union(*(pd.read_parquet(root / p)[src.id_column].astype(str) for p in src.items_parquets),
+                                pd.read_csv(root / ROW_MAP.format(bench), dtype={"item": str})["item"])
         known = [c for c in new if c in with_text]
         x_text = np.hstack([x_pool, atlas.loc[both, known].to_numpy(float)])
         x_all = np.hstack([x_pool, atlas.loc[both, new].to_numpy(float)])
