@@ -26,11 +26,10 @@ from sklearn.model_selection import KFold, cross_val_predict
 from tinytasks.estimators.tables import load_calibration_data, read_responses_csv
 
 from benchmarks.results_io import table_row, write_results
-from tinytasks.benchmark_specs import SPECS
+from tinytasks.benchmark_specs import SPECS, atlas_matrix, atlas_row_map
 from maintainer.shared_data import shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-ROW_MAP = "responses/atlas/tiny_item_rows/{}.csv"  # ATLAS columns placed in the benchmark file: their text is known
 
 
 def ridge_mae(x: np.ndarray, y: np.ndarray, seed: int) -> float:
@@ -54,13 +53,13 @@ def main() -> int:
         src = SPECS[bench].calibration
         pool = load_calibration_data([root / r for r in src.responses], root / src.scores, src.score_column,
                                      src.model_column)
-        atlas = read_responses_csv(root / f"responses/atlas/response_matrix_tiny{bench}.csv")
+        atlas = read_responses_csv(root / atlas_matrix(bench))
         both = [m for m in pool.models if m in atlas.index]
         rows = np.isin(pool.models, both)
         x_pool, y = pool.responses[rows], pool.scores[rows]
         new = [c for c in atlas.columns if c not in pool.items]
         with_text = set().union(*(pd.read_parquet(root / p)[src.id_column].astype(str) for p in src.items_parquets),
-                                pd.read_csv(root / ROW_MAP.format(bench), dtype={"item": str})["item"])
+                                pd.read_csv(root / atlas_row_map(bench), dtype={"item": str})["item"])
         known = [c for c in new if c in with_text]
         x_text = np.hstack([x_pool, atlas.loc[both, known].to_numpy(float)])
         x_all = np.hstack([x_pool, atlas.loc[both, new].to_numpy(float)])

@@ -43,7 +43,7 @@ from sklearn.model_selection import KFold
 
 from benchmarks.results_io import table_row, write_results
 from maintainer.shared_data import item_table, load_source, shared_data_dir
-from tinytasks.benchmark_specs import SPECS, CalibrationSource
+from tinytasks.benchmark_specs import SPECS, CalibrationSource, atlas_matrix, atlas_row_map
 from tinytasks.estimators.metrics import score_metrics
 from tinytasks.fitting import FitSettings, eligible_indices
 
@@ -90,9 +90,8 @@ def with_every_mapped_item(bench: str) -> CalibrationSource:
     """The benchmark's calibration source with ATLAS's matrix as a supplement
     and every column its row map places in the benchmark file."""
     src = SPECS[bench].calibration
-    atlas = f"responses/atlas/response_matrix_tiny{bench}.csv"
-    return replace(src, supplements=tuple(dict.fromkeys((*src.supplements, atlas))),
-                   supplement_rows=(f"responses/atlas/tiny_item_rows/{bench}.csv",))
+    return replace(src, supplements=tuple(dict.fromkeys((*src.supplements, atlas_matrix(bench)))),
+                   supplement_rows=(atlas_row_map(bench),))
 
 
 def study(bench: str, root: Path, n_folds: int, seed: int = 0) -> dict:

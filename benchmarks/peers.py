@@ -58,7 +58,7 @@ from sklearn.model_selection import KFold
 
 from benchmarks.results_io import previous_results, table_row, write_results
 from maintainer.shared_data import load_source, shared_data_dir
-from tinytasks.benchmark_specs import SPECS
+from tinytasks.benchmark_specs import SPECS, atlas_matrix
 from tinytasks.estimators import TinyEstimator
 from tinytasks.estimators.ability import AbilityPrior, estimate_ability
 from tinytasks.estimators.anchors import select_anchors
@@ -81,7 +81,7 @@ def peer_data(bench: str, root: Path):
     columns are not anchors) of the calibration models that answered every
     one of the anchors."""
     data = load_source(bench, root)
-    atlas = read_responses_csv(root / "responses" / "atlas" / f"response_matrix_tiny{bench}.csv")
+    atlas = read_responses_csv(root / atlas_matrix(bench))
     atlas = atlas[atlas.notna().all(axis=1)]
     models = [m for m in data.models if m in atlas.index]
     rows = [data.models.index(m) for m in models]

@@ -134,6 +134,7 @@ def _row_mapped_items(benchmark: str, row_maps: tuple[str, ...], data_dir: Path,
     lacks. Each borrows the few-shot prefix of a known item, chosen by its own
     key (`prefix_from` names the donor), so the choice does not depend on
     the order of the files."""
+    match_text = spec(benchmark).match_text
     have = {r["item"] for r in known}
     donors = sorted({r["key"]: r["fewshot_prefix"] for r in known}.items())
     out = []
@@ -148,7 +149,7 @@ def _row_mapped_items(benchmark: str, row_maps: tuple[str, ...], data_dir: Path,
         for col, row in zip(rows["item"], rows["row"]):
             if col in have or col not in in_pool:
                 continue
-            text = spec(benchmark).match_text(local[int(row)])
+            text = match_text(local[int(row)])
             key = item_key(benchmark, text)
             donor_key, prefix = donors[int(key.rsplit(":", 1)[1], 16) % len(donors)]
             out.append({"item": col, "key": key, "match_text": text, "fewshot_prefix": prefix,

@@ -191,6 +191,16 @@ def _field(name: str) -> Callable[[dict], str]:
     return lambda doc: norm_space(doc[name])
 
 
+def atlas_matrix(benchmark: str) -> str:
+    """ATLAS's response matrix of tinyBenchmarks' items of `benchmark`, relative to shared/data."""
+    return f"responses/atlas/response_matrix_tiny{benchmark}.csv"
+
+
+def atlas_row_map(benchmark: str) -> str:
+    """Which row of the benchmark file each column of `atlas_matrix` is, relative to shared/data."""
+    return f"responses/atlas/tiny_item_rows/{benchmark}.csv"
+
+
 def _metabench(stems: tuple[str, ...], items: tuple[str, ...], fmt: str, id_column: str = "metabench_idx",
                atlas: str = "", atlas_rows: bool = False) -> CalibrationSource:
     """A metabench source; `atlas` names an ATLAS matrix to add as a supplement:
@@ -206,8 +216,8 @@ def _metabench(stems: tuple[str, ...], items: tuple[str, ...], fmt: str, id_colu
         items_parquets=tuple(f"{MB}/items/{i}.parquet" for i in items), id_column=id_column,
         prompts=prompts + ((f"{MB}/items/items-{atlas}-A.csv",) if atlas else ()),
         licence=METABENCH_LICENCE + (f"; supplement: {ATLAS_LICENCE}" if atlas else ""), lm_eval_format=fmt,
-        supplements=(f"responses/atlas/response_matrix_tiny{atlas}.csv",) if atlas else (),
-        supplement_rows=(f"responses/atlas/tiny_item_rows/{atlas}.csv",) if atlas_rows else (),
+        supplements=(atlas_matrix(atlas),) if atlas else (),
+        supplement_rows=(atlas_row_map(atlas),) if atlas_rows else (),
     )
 
 
