@@ -37,7 +37,7 @@ from scipy.stats import hypergeom
 from sklearn.model_selection import GroupKFold, KFold
 from tinytasks.estimators import TinyEstimator
 from tinytasks.estimators.extrapolation import CANDIDATE_LINES
-from tinytasks.estimators.validation import cross_validate_budgets
+from tinytasks.estimators.validation import cross_validate_budgets, model_owners
 
 from benchmarks.results_io import previous_results, table_row, write_results
 from tinytasks.benchmark_specs import BENCHMARKS, SPECS
@@ -66,8 +66,7 @@ def make_splits(kind: str, scores: np.ndarray, models: list[str], seed: int = 0)
         cut = np.quantile(scores, 1 - STRONGEST_SHARE)
         return [(np.flatnonzero(scores < cut), np.flatnonzero(scores >= cut))]
     if kind == "organisation":
-        owners = np.array([m.split("/")[0] if "/" in m else m for m in models])
-        return list(GroupKFold(5).split(scores, groups=owners))
+        return list(GroupKFold(5).split(scores, groups=model_owners(models)))
     raise ValueError(f"unknown split {kind!r}; use random, strength or organisation")
 
 
@@ -87,13 +86,13 @@ def main() -> int:
     ap.add_argument("--splits", default="random,strength,organisation")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "extrapolation"))
     ap.add_argument("--update", action="store_true",
-                    help="rerun only these benchmarks and keep every other one's results at --out")
+                    help="rerun only these benchmarks and splits and keep every other result at --out")
     a = ap.parse_args()
     root = shared_data_dir()
     report = previous_results(a.out) if a.update else {}
     for bench in a.benchmarks.split(","):
         data = load_source(bench, root)
-        report[bench] = {kind: split_results(bench, kind, data) for kind in a.splits.split(",")}
+        report.setdefault(bench, {}).update({kind: split_results(bench, kind, data) for kind in a.splits.split(",")})
     report = {b: report[b] for b in BENCHMARKS if b in report}
     write_results(a.out, render(report), report)
     return 0

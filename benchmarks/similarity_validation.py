@@ -42,6 +42,7 @@ from benchmarks.results_io import table_row, write_results
 from tinytasks.anchor_answers import load_reference_answers
 from tinytasks.benchmark_specs import BENCHMARKS, SPECS
 from tinytasks.fitting import FitSettings
+from tinytasks.estimators.validation import model_owners
 from maintainer.joint_fitting import held_out_cache_dir, held_out_estimates
 from tinytasks.registry import task_name
 from tinytasks.scoring import task_anchors
@@ -95,7 +96,7 @@ def main() -> int:
     keep100 = [np.array([i for i, k in enumerate(ref.benchmarks[b].keys) if k in keys100[j]])
                for j, b in enumerate(BENCHMARKS)]
     scores = np.column_stack([ref.benchmarks[b].scores for b in BENCHMARKS])
-    orgs = np.array([n.split("/")[0].lower() for n in models])
+    orgs = model_owners(models)
     fams = np.array([family(n) or "" for n in models])
     report: dict = {"n_models": m}
     lines = ["# Model similarity on the shared data (leave one out)", "",

@@ -10,12 +10,29 @@ from typing import Callable, Sequence
 
 import numpy as np
 from sklearn.linear_model import LinearRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold, KFold
 
 from .checks import as_response_matrix, as_scores
 from .irt import IRTFitter
-from .metrics import score_metrics
+from .metrics import mae_interval, score_metrics
 from .tiny_estimator import TinyEstimator
+
+
+def model_owners(models: Sequence[str]) -> np.ndarray:
+    """Each model's owner on the hub, lower-cased (the hub ignores case): the
+    part of its name before the first "/", or the whole name where it has
+    none. Fine-tunes and merges of one base model mostly share an owner."""
+    return np.array([str(m).split("/", 1)[0].lower() for m in models])
+
+
+def grouped_folds(groups: Sequence, n_folds: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`n_folds` (train, test) splits over models that keep every group (e.g.
+    an owner, see model_owners) on one side; groups are shuffled by `seed`."""
+    groups = np.asarray(groups)
+    n_groups = np.unique(groups).size
+    if n_groups < n_folds:
+        raise ValueError(f"{n_groups} model groups cannot fill {n_folds} folds; give fewer folds or more models")
+    return list(GroupKFold(n_folds, shuffle=True, random_state=seed).split(np.zeros(groups.size), groups=groups))
 
 
 @dataclass
@@ -39,6 +56,7 @@ def cross_validate_budgets(
     eligible=None,
     progress: Callable[[str], None] | None = None,
     splits: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    groups: Sequence | None = None,
 ) -> dict:
     """K-fold cross-validation over models of `make_estimator(budget)` for
     each budget (None: all eligible items), with the baselines on the same
@@ -46,7 +64,11 @@ def cross_validate_budgets(
     training folds. The IRT model is fitted once per fold. `splits`, a list
     of (train, test) index arrays, replaces the K folds (e.g. a split by
     strength); models in no test set get NaN predictions and are left out of
-    the metrics. Returns {budget: CrossValidationResult}."""
+    the metrics. `groups` (one label per model, e.g. model_owners) makes the
+    K folds keep each group on one side, and the 95% interval of the
+    estimator's MAE (`mae_interval`) resample whole groups; without them
+    the folds are plain K-fold and the interval resamples models.
+    Returns {budget: CrossValidationResult}."""
     y = as_response_matrix(responses)
     s = as_scores(scores, y.shape[0])
     n = y.shape[0]
@@ -55,8 +77,13 @@ def cross_validate_budgets(
     preds = {b: {name: np.full(n, np.nan) for name in names} for b in budgets}
     seconds = {b: [] for b in budgets}
     fitted = {b: [] for b in budgets}
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.shape != (n,):
+            raise ValueError(f"groups has {groups.size} labels for {n} models: give one per model")
     if splits is None:
-        splits = list(KFold(n_folds, shuffle=True, random_state=seed).split(y))
+        splits = (grouped_folds(groups, n_folds, seed) if groups is not None
+                  else list(KFold(n_folds, shuffle=True, random_state=seed).split(y)))
     for fold, (train, test) in enumerate(splits):
         t0 = time.perf_counter()
         first = make_estimator(budgets[0])
@@ -85,9 +112,12 @@ def cross_validate_budgets(
     out = {}
     for b in budgets:
         p = {k: v[tested] for k, v in preds[b].items()}
+        tested_groups = None if groups is None else groups[tested]
+        abs_err = np.abs(p["tiny"] - s[tested])
         metrics = {
             "tiny": score_metrics(p["tiny"], s[tested], p["tiny_lower"], p["tiny_upper"])
-            | {"extrapolated_share": float(p["extrapolated"].mean()), "misfit_share": float(p["misfit"].mean())},
+            | {"extrapolated_share": float(p["extrapolated"].mean()), "misfit_share": float(p["misfit"].mean()),
+               "mae_interval": mae_interval(abs_err, tested_groups, seed=seed)},
             "tiny_unguarded": score_metrics(p["tiny_unguarded"], s[tested]),
             "mean": score_metrics(p["mean"], s[tested]),
             "linear_mean": score_metrics(p["linear_mean"], s[tested]),
@@ -99,7 +129,10 @@ def cross_validate_budgets(
             # over the models with an answer to every anchor, as a new model has them
             full = p["complete"] == 1
             metrics["tiny_fully_recorded"] = score_metrics(p["tiny"][full], s[tested][full], p["tiny_lower"][full],
-                                                           p["tiny_upper"][full]) | {"n_models": int(full.sum())}
+                                                           p["tiny_upper"][full]) | {
+                "n_models": int(full.sum()),
+                "mae_interval": mae_interval(abs_err[full], None if tested_groups is None else tested_groups[full],
+                                             seed=seed)}
         out[b] = CrossValidationResult(s[tested], p, metrics, float(np.mean(seconds[b])), fitted[b])
     return out
 

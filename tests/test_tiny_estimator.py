@@ -3,8 +3,11 @@ import json
 import numpy as np
 import pytest
 
+from conftest import simulate_2pl
 from tinytasks.estimators import (ParamFileError, TinyEstimator, cross_validate, load_estimator, spread_order,
                         write_param_file)
+from tinytasks.estimators.metrics import mae_interval
+from tinytasks.estimators.validation import cross_validate_budgets, grouped_folds, model_owners
 
 
 @pytest.mark.slow
@@ -220,3 +223,42 @@ def test_report_cross_validation_chooses_anchors_without_the_models_it_scores(mo
     results = cross_validate_budgets(y, scores, lambda b: TinyEstimator(b, "supervised", 1, 0), [8], n_folds=3)
     assert seen and all(n is not None and n <= 80 for n in seen)  # 2/3 of 120 models, or fewer (inner folds)
     assert np.isfinite(results[8].metrics["tiny"]["mae"])
+
+
+def test_owner_folds_keep_each_organisation_on_one_side():
+    models = [f"org{i % 7}/model-{i}" for i in range(70)] + ["Org0/other", "no-owner"]
+    owners = model_owners(models)
+    assert owners[0] == owners[70] == "org0" and owners[71] == "no-owner"
+    folds = grouped_folds(owners, n_folds=5, seed=0)
+    tested = np.concatenate([test for _, test in folds])
+    assert np.array_equal(np.sort(tested), np.arange(len(models)))  # every model scored once
+    for train, test in folds:
+        assert not set(owners[train]) & set(owners[test])
+    with pytest.raises(ValueError, match="3 model groups cannot fill 5 folds"):
+        grouped_folds(["a", "b", "c", "a", "b"], n_folds=5)
+
+
+def test_mae_interval_resamples_whole_groups():
+    rng = np.random.default_rng(0)
+    err = rng.exponential(1.0, 400)
+    lo, hi = mae_interval(err)
+    assert lo < err.mean() < hi and hi - lo < 0.3
+    # the same errors, shared by 8 organisations of 50 models: 8 draws, not 400, so a wider interval
+    clustered = np.repeat(rng.exponential(1.0, 8), 50)
+    c_lo, c_hi = mae_interval(clustered, np.repeat(np.arange(8), 50))
+    i_lo, i_hi = mae_interval(clustered)
+    assert c_hi - c_lo > 3 * (i_hi - i_lo)
+    with pytest.raises(ValueError, match="one group per error"):
+        mae_interval(err, np.zeros(3))
+
+
+def test_grouped_cross_validation_reports_an_mae_interval():
+    y, theta, _, _ = simulate_2pl(120, 20, seed=4)
+    scores = 50 + 15 * theta[:, 0]
+    owners = [f"org{i % 12}/m{i}" for i in range(120)]
+    res = cross_validate_budgets(y, scores, lambda b: TinyEstimator(b, "stratified", 1, 0), [8], n_folds=3,
+                                 groups=model_owners(owners))[8]
+    lo, hi = res.metrics["tiny"]["mae_interval"]
+    assert lo < res.metrics["tiny"]["mae"] < hi
+    with pytest.raises(ValueError, match="2 labels for 120 models"):
+        cross_validate_budgets(y, scores, lambda b: TinyEstimator(b, "stratified", 1, 0), [8], groups=["a", "b"])

@@ -17,7 +17,7 @@ from tinytasks.estimators import TinyEstimator, load_estimator, write_param_file
 from tinytasks.estimators.adaptive_map import MIN_ANCHORS
 from tinytasks.estimators.chance import ChanceLevel
 from tinytasks.estimators.person_fit import DEFAULT_ALPHA
-from tinytasks.estimators.validation import cross_validate_budgets
+from tinytasks.estimators.validation import cross_validate_budgets, model_owners
 from tinytasks.estimators.tables import CalibrationData
 
 from . import __version__
@@ -95,12 +95,12 @@ def validation_table(
     if not budgets:
         return []
     progress(f"  cross-validating budgets {[b or 'all' for b in budgets]} "
-             f"({settings.n_folds} folds over {len(data.models)} models)")
+             f"({settings.n_folds} folds over {len(data.models)} models, grouped by owner)")
     results = cross_validate_budgets(
         data.responses, data.scores,
         settings.estimator,
         budgets, n_folds=settings.n_folds, seed=settings.seed, eligible=eligible,
-        progress=lambda m: progress("    " + m),
+        progress=lambda m: progress("    " + m), groups=model_owners(data.models),
     )
     return [{"budget": int(b or eligible.size), "whole_pool": b is None, "half_pool": b is not None and b == half,
              "fit_seconds": res.fit_seconds, **res.metrics} for b, res in results.items()]
@@ -174,7 +174,8 @@ def write_report(task: str, benchmark: str, data: CalibrationData, eligible: np.
     table = validation_table(data, eligible, settings, report_budgets, progress)
     loaded, metadata = load_estimator(out)
     report = {"task": task, "benchmark": benchmark, "default_budget": metadata["fit_settings"]["budget"],
-              "source": metadata["source"], "fit_settings": metadata["fit_settings"], "validation": table,
+              "source": metadata["source"], "fit_settings": metadata["fit_settings"],
+              "folds": "grouped by model owner", "validation": table,
               "pinned_examples": pinned_examples(loaded, data)}
     out.parent.joinpath("report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     out.parent.joinpath("report.md").write_text(report_markdown(report))
@@ -256,9 +257,12 @@ def report_markdown(report: dict) -> str:
         f"Default budget: **{report['default_budget']} items**. Settings: `{json.dumps(report['fit_settings'])}`.", "",
         f"Held-out error: {report['fit_settings']['n_folds']}-fold cross-validation over models, nested: each "
         "fold's estimator (IRT fit, anchor choice, score map, interval) is fitted without the models it scores. "
+        "The folds are grouped by the model's owner on the hub (the name before \"/\"), so no organisation's "
+        "models are on both sides. 'MAE range' is a 95% bootstrap "
+        "interval of the MAE that resamples whole organisations: the error a set of new models may show. "
         "Scores are on the 0-100 leaderboard scale.", "",
-        "| budget | estimator | MAE | RMSE | max err | Spearman | Kendall | 95% coverage | mean width |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| budget | estimator | MAE | MAE range | RMSE | max err | Spearman | Kendall | 95% coverage | mean width |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in report["validation"]:
         label = budget_label(row)
@@ -271,7 +275,8 @@ def report_markdown(report: dict) -> str:
                 pretty += f" ({m['n_models']})"
             cov = f"{m['coverage']:.3f}" if "coverage" in m else "-"
             width = f"{m['mean_interval_width']:.2f}" if "mean_interval_width" in m else "-"
-            lines.append(f"| {label} | {pretty} | {m['mae']:.3f} | {m['rmse']:.3f} | {m['max_error']:.2f} | "
+            spread = f"{m['mae_interval'][0]:.2f}-{m['mae_interval'][1]:.2f}" if "mae_interval" in m else "-"
+            lines.append(f"| {label} | {pretty} | {m['mae']:.3f} | {spread} | {m['rmse']:.3f} | {m['max_error']:.2f} | "
                          f"{m['spearman']:.4f} | {m['kendall']:.4f} | {cov} | {width} |")
     if any("tiny_fully_recorded" in row for row in report["validation"]):
         lines += ["", "Some calibration models have answers to only part of the pool (a supplement covers "
