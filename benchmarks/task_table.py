@@ -10,7 +10,9 @@ scaled from a run of the task's first items).
 
 Where some calibration models have answers to only part of the pool (an
 ATLAS supplement), the MAE over the held-out models that answered every
-anchor, as a new model does, follows in brackets.
+anchor, as a new model does, follows in brackets. The MAE range is the
+report's 95% bootstrap interval of that MAE (the bracketed one where there
+is one), resampling whole organisations.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def task_row(task: str) -> str:
     row = next(v for v in r["validation"] if v["budget"] == r["default_budget"])
     t, full = row["tiny"], row.get("tiny_fully_recorded")
     mae = f"{t['mae']:.2f}" + (f" ({full['mae']:.2f})" if full else "")
+    lo, hi = (full or t)["mae_interval"]
     timed = SAVINGS / f"{task}.json"
     minutes = "-"
     if timed.exists():
@@ -38,14 +41,15 @@ def task_row(task: str) -> str:
         partial = run.get("timed_items", run["items"]) < run["items"]  # scaled from its first items
         minutes = f"{'~' if partial else ''}{run['seconds'] / 60:.1f} min"
     items = r["default_budget"]
-    return (f"| `{task}` | {items} | {100 * items / SPECS[bench].full_items:.1f}% | {mae} | {100 * t['coverage']:.1f}% "
+    return (f"| `{task}` | {items} | {100 * items / SPECS[bench].full_items:.1f}% | {mae} | {lo:.2f}-{hi:.2f} "
+            f"| {100 * t['coverage']:.1f}% "
             f"| {t['mean_interval_width']:.1f} | {minutes} |")
 
 
 def main() -> None:
-    print("| task | items | share of the benchmark | held-out MAE | 95% coverage | mean interval width "
+    print("| task | items | share of the benchmark | held-out MAE | MAE range | 95% coverage | mean interval width "
           "| run time, SmolLM2-135M on 2 CPU cores |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     lineups = [t for members in GROUPS.values() for t in members]
     for task in dict.fromkeys(lineups + [t for t in TASKS if t not in lineups]):  # the lineups, then IFEval's
         print(task_row(task))
