@@ -86,8 +86,9 @@ def main() -> int:
     for bench in benches:
         data = loaded[bench] = load_source(bench, root)
         print(f"{bench}: {len(data.models)} models x {len(data.items)} items", flush=True)
+        # random folds, as cross_validate_pool's: the estimators are compared on the same kind of split
         rows = validation_table(data, np.arange(len(data.items)), settings, a.budgets,
-                                progress=lambda m: print(m, flush=True))
+                                progress=lambda m: print(m, flush=True), group_by_owner=False)
         pool_budgets = [resolve_budget(b, len(data.items)) for b in a.budgets]
         pool = cross_validate_pool(data.responses, [b for b in pool_budgets if b and b < len(data.items)],
                                    n_folds=a.folds)

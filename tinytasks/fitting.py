@@ -84,23 +84,25 @@ def resolve_budget(budget: int | str | None, pool_size: int) -> int | None:
 
 def validation_table(
     data: CalibrationData, eligible: np.ndarray, settings: FitSettings,
-    budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print,
+    budgets=REPORT_BUDGETS, progress: Callable[[str], None] = print, group_by_owner: bool = True,
 ) -> list[dict]:
     """Cross-validated metrics of the estimator and the baselines per budget
     (None: every eligible item; HALF_POOL: half of them); budgets above the
-    eligible pool are skipped."""
+    eligible pool are skipped. The folds keep each model owner on one side
+    (see model_owners) unless `group_by_owner` is False (random folds)."""
     half = resolve_budget(HALF_POOL, eligible.size) if HALF_POOL in budgets else None
     budgets = [b for b in dict.fromkeys(resolve_budget(b, eligible.size) for b in budgets)
                if b is None or b < eligible.size]
     if not budgets:
         return []
+    grouping = ", grouped by owner" if group_by_owner else ""
     progress(f"  cross-validating budgets {[b or 'all' for b in budgets]} "
-             f"({settings.n_folds} folds over {len(data.models)} models, grouped by owner)")
+             f"({settings.n_folds} folds over {len(data.models)} models{grouping})")
     results = cross_validate_budgets(
         data.responses, data.scores,
         settings.estimator,
         budgets, n_folds=settings.n_folds, seed=settings.seed, eligible=eligible,
-        progress=lambda m: progress("    " + m), groups=model_owners(data.models),
+        progress=lambda m: progress("    " + m), groups=model_owners(data.models) if group_by_owner else None,
     )
     return [{"budget": int(b or eligible.size), "whole_pool": b is None, "half_pool": b is not None and b == half,
              "fit_seconds": res.fit_seconds, **res.metrics} for b, res in results.items()]
