@@ -8,7 +8,7 @@ fine-tunes, merges, re-uploads) is easier to estimate than a model from an
 organisation the fit has never seen, which is what a new model usually is.
 The difference is what random folds understate.
 
-    python -m benchmarks.fold_grouping                        # every benchmark at 25 items, ~18 min on 2 cores
+    python -m benchmarks.fold_grouping                        # every benchmark at 25 items, ~25 min on 2 cores
     python -m benchmarks.fold_grouping --benchmarks mmlu --budget 100
 
 Writes benchmarks/results/fold_grouping.{md,json}.
