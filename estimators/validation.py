@@ -65,9 +65,10 @@ def cross_validate_budgets(
     of (train, test) index arrays, replaces the K folds (e.g. a split by
     strength); models in no test set get NaN predictions and are left out of
     the metrics. `groups` (one label per model, e.g. model_owners) makes the
-    K folds keep each group on one side, and the 95% interval of the
-    estimator's MAE (`mae_interval`) resample whole groups; without them
-    the folds are plain K-fold and the interval resamples models.
+    95% interval of the estimator's MAE (`mae_interval`) resample whole
+    groups and, where `splits` is not given, the K folds keep each group on
+    one side; without them the folds are plain K-fold and the interval
+    resamples models.
     Returns {budget: CrossValidationResult}."""
     y = as_response_matrix(responses)
     s = as_scores(scores, y.shape[0])
